@@ -1,0 +1,27 @@
+//! chatwire: a zero-copy codec for the client events of the Bright Pattern
+//! Mobile/Web chat API.
+#![no_std]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+mod decode;
+mod error;
+mod event;
+mod number;
+mod raw;
+mod scan;
+mod text;
+mod write;
+
+#[cfg(feature = "alloc")]
+pub mod workload;
+
+pub use decode::{Status, from_slice, parse};
+pub use error::{Error, ErrorKind, Expected, Field, Position};
+pub use event::{ClientEvent, EventKind, FileType};
+pub use raw::{CompactRuns, Elements, Entries, FormFields, Raw, ValueKind};
+pub use text::{BufferTooSmall, Id, IdValue, Piece, Pieces, Text};
