@@ -25,3 +25,7 @@ pub use error::{Error, ErrorKind, Expected, Field, Position};
 pub use event::{ClientEvent, EventKind, FileType};
 pub use raw::{CompactRuns, Elements, Entries, FormFields, Raw, ValueKind};
 pub use text::{BufferTooSmall, Id, IdValue, Piece, Pieces, Text};
+
+#[cfg(feature = "serde")]
+#[path = "serde.rs"]
+pub mod reference;

@@ -118,7 +118,7 @@ impl<'a> Raw<'a> {
     /// The object's entries in input order (duplicates included), when the
     /// value is an object.
     pub fn entries(&self) -> Option<Entries<'a>> {
-        (self.kind() == ValueKind::Object).then(|| Entries {
+        (self.kind() == ValueKind::Object).then_some(Entries {
             json: self.json,
             pos: 1,
         })
@@ -126,7 +126,7 @@ impl<'a> Raw<'a> {
 
     /// The elements of the array, when the value is one.
     pub fn elements(&self) -> Option<Elements<'a>> {
-        (self.kind() == ValueKind::Array).then(|| Elements {
+        (self.kind() == ValueKind::Array).then_some(Elements {
             json: self.json,
             pos: 1,
         })

@@ -64,6 +64,7 @@ impl Workload {
 
     /// The workload's name: `"mixed"`, `"typing"`, `"signaling"` or
     /// `"envelope"`; [`FromStr`] parses it back.
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Workload::Mixed => "mixed",
@@ -102,6 +103,7 @@ pub struct UnknownWorkload {
 
 impl UnknownWorkload {
     /// The name that was not recognised.
+    #[must_use]
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -158,6 +160,7 @@ pub fn write(workload: Workload, events: usize, seed: u64, out: &mut Vec<u8>) {
 }
 
 /// Same as [`write`], into a new `Vec`.
+#[must_use]
 pub fn generate(workload: Workload, events: usize, seed: u64) -> Vec<u8> {
     let mut out = Vec::new();
     write(workload, events, seed, &mut out);

@@ -79,10 +79,11 @@ struct IoOut<W: std::io::Write> {
 #[cfg(feature = "std")]
 impl<W: std::io::Write> IoOut<W> {
     fn flush_buf(&mut self) {
-        if self.error.is_none() && self.len > 0 {
-            if let Err(e) = self.writer.write_all(&self.buf[..self.len]) {
-                self.error = Some(e);
-            }
+        if self.error.is_none()
+            && self.len > 0
+            && let Err(e) = self.writer.write_all(&self.buf[..self.len])
+        {
+            self.error = Some(e);
         }
         self.len = 0;
     }
@@ -94,10 +95,10 @@ impl<W: std::io::Write> Out for IoOut<W> {
         if self.len + bytes.len() > self.buf.len() {
             self.flush_buf();
             if bytes.len() > self.buf.len() {
-                if self.error.is_none() {
-                    if let Err(e) = self.writer.write_all(bytes) {
-                        self.error = Some(e);
-                    }
+                if self.error.is_none()
+                    && let Err(e) = self.writer.write_all(bytes)
+                {
+                    self.error = Some(e);
                 }
                 return;
             }

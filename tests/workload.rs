@@ -204,7 +204,12 @@ fn output_for_a_fixed_seed_is_pinned() {
     );
 }
 
-const PINNED: [u64; 4] = [0, 0, 0, 0];
+const PINNED: [u64; 4] = [
+    5727614871509117113,
+    13062768532040946692,
+    17283555446537206263,
+    4076757974517780559,
+];
 
 #[test]
 fn mixed_traffic_contains_all_eight_event_names() {
@@ -250,7 +255,7 @@ fn mixed_traffic_has_roughly_the_intended_proportions() {
 fn mixed_traffic_contains_non_ascii_text_and_unicode_escapes() {
     let bytes = workload::generate(Workload::Mixed, 2_000, 1);
     let text = std::str::from_utf8(&bytes).expect("output is UTF-8");
-    assert!(text.chars().any(|c| !c.is_ascii()), "no raw non-ASCII text");
+    assert!(!text.is_ascii(), "no raw non-ASCII text");
     assert!(text.contains("\\u"), "no \\u escape");
     let lower = text.to_ascii_lowercase();
     assert!(lower.contains("\\ud83d\\u"), "no escaped surrogate pair");
@@ -321,6 +326,7 @@ fn mixed_traffic_has_both_msg_id_shapes_and_extra_fields() {
 
 #[test]
 fn every_event_has_its_required_fields_with_the_protocol_types() {
+    let (mut form_values, mut form_strings) = (0, 0);
     for workload in Workload::ALL {
         let bytes = workload::generate(workload, 3_000, 17);
         for event in events(workload, &bytes) {
@@ -338,8 +344,8 @@ fn every_event_has_its_required_fields_with_the_protocol_types() {
                     string("form_name");
                     let data = event["data"].as_object().expect("form data is an object");
                     assert!((2..=12).contains(&data.len()), "{} form fields", data.len());
-                    let strings = data.values().filter(|v| v.is_string()).count();
-                    assert!(strings * 2 >= data.len(), "form values are mostly strings");
+                    form_values += data.len();
+                    form_strings += data.values().filter(|v| v.is_string()).count();
                 }
                 "chat_session_signaling" => {
                     string("msg_id");
@@ -361,34 +367,32 @@ fn every_event_has_its_required_fields_with_the_protocol_types() {
             }
         }
     }
+    assert!(
+        form_strings * 10 >= form_values * 8,
+        "form values are mostly strings: {form_strings} of {form_values}"
+    );
 }
 
 #[test]
-fn output_is_compact_json() {
+fn output_has_no_whitespace_outside_strings() {
     for workload in Workload::ALL {
         let bytes = workload::generate(workload, 1_000, 4);
-        for line in lines(&bytes) {
-            let value = parse(line);
-            let compact = serde_json::to_vec(&value).unwrap();
-            // Escapes and key order differ from serde_json's, so compare
-            // lengths only where the line needs no re-escaping: count the
-            // bytes outside strings instead.
-            let mut in_string = false;
-            let mut escaped = false;
-            for &b in line {
-                if in_string {
-                    match (escaped, b) {
-                        (true, _) => escaped = false,
-                        (false, b'\\') => escaped = true,
-                        (false, b'"') => in_string = false,
-                        _ => {}
-                    }
-                } else {
-                    assert!(!b.is_ascii_whitespace(), "whitespace outside strings");
-                    in_string = b == b'"';
+        let (mut in_string, mut escaped) = (false, false);
+        for b in bytes.into_iter().filter(|&b| b != b'\n') {
+            if in_string {
+                match (escaped, b) {
+                    (true, _) => escaped = false,
+                    (false, b'\\') => escaped = true,
+                    (false, b'"') => in_string = false,
+                    _ => {}
                 }
+            } else {
+                assert!(
+                    !b.is_ascii_whitespace(),
+                    "{workload}: whitespace outside strings"
+                );
+                in_string = b == b'"';
             }
-            assert!(!compact.is_empty());
         }
     }
 }
@@ -494,7 +498,7 @@ fn envelopes_hold_between_1_and_50_events() {
         assert!((1..=50).contains(&size), "envelope of {size} events");
         sizes.push(size);
     }
-    assert!(sizes.iter().any(|&n| n == 1), "no single-event envelope");
+    assert!(sizes.contains(&1), "no single-event envelope");
     assert!(sizes.iter().any(|&n| n > 30), "no large envelope");
 }
 
