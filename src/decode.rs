@@ -183,6 +183,67 @@ fn key_field(input: &[u8], start: usize, end: usize, escaped: bool) -> Option<Fi
     field_of(unescape_name(token, &mut buf)?)
 }
 
+/// Recognises a known key written without escapes, its quote at `at`,
+/// without scanning it as a string: returns the field and the offset after
+/// its closing quote. Anything else goes through the full string scan.
+#[inline(always)]
+fn sniff_key(input: &[u8], at: usize) -> Option<(Field, usize)> {
+    let key = input.get(at + 1..)?;
+    let (field, len) = match *key.first()? {
+        b'e' if key.starts_with(b"event\"") => (Field::Event, 6),
+        b'm' if key.starts_with(b"msg\"") => (Field::Msg, 4),
+        b'm' if key.starts_with(b"msg_id\"") => (Field::MsgId, 7),
+        b'd' if key.starts_with(b"data\"") => (Field::Data, 5),
+        b'd' if key.starts_with(b"destination_party_id\"") => (Field::DestinationPartyId, 21),
+        b'f' if key.starts_with(b"file_id\"") => (Field::FileId, 8),
+        b'f' if key.starts_with(b"file_type\"") => (Field::FileType, 10),
+        b'f' if key.starts_with(b"form_name\"") => (Field::FormName, 10),
+        b'f' if key.starts_with(b"form_request_id\"") => (Field::FormRequestId, 16),
+        _ => return None,
+    };
+    Some((field, at + 1 + len))
+}
+
+/// Recognises a known event name written without escapes, its quote at
+/// `at`: returns the kind and the offset after the closing quote.
+#[inline(always)]
+fn sniff_event(input: &[u8], at: usize) -> Option<(EventKind, usize)> {
+    let tail = input.get(at..)?.strip_prefix(b"\"chat_session_")?;
+    let (kind, len) = match *tail.first()? {
+        b'm' if tail.starts_with(b"message\"") => (EventKind::Message, 8),
+        b't' if tail.starts_with(b"typing\"") => (EventKind::Typing, 7),
+        b'n' if tail.starts_with(b"not_typing\"") => (EventKind::NotTyping, 11),
+        b'f' if tail.starts_with(b"form_data\"") => (EventKind::FormData, 10),
+        b'f' if tail.starts_with(b"file\"") => (EventKind::File, 5),
+        b'e' if tail.starts_with(b"end\"") => (EventKind::End, 4),
+        b'd' if tail.starts_with(b"disconnect\"") => (EventKind::Disconnect, 11),
+        b's' if tail.starts_with(b"signaling\"") => (EventKind::Signaling, 10),
+        _ => return None,
+    };
+    Some((kind, at + 14 + len))
+}
+
+/// Matches an event that is exactly `{"event":"<name>"}` for one of the
+/// events without fields, its brace at `at`.
+#[inline(always)]
+fn unit_event(input: &[u8], at: usize) -> Option<(ClientEvent<'static>, usize)> {
+    if input.get(at + 1..at + 9)? != b"\"event\":" {
+        return None;
+    }
+    let (kind, end) = sniff_event(input, at + 9)?;
+    if input.get(end) != Some(&b'}') {
+        return None;
+    }
+    let event = match kind {
+        EventKind::Typing => ClientEvent::Typing,
+        EventKind::NotTyping => ClientEvent::NotTyping,
+        EventKind::End => ClientEvent::End,
+        EventKind::Disconnect => ClientEvent::Disconnect,
+        _ => return None,
+    };
+    Some((event, end + 1))
+}
+
 /// Lexes the object at the start of `input` and files its known keys.
 #[inline]
 fn decode_object(input: &[u8]) -> Lex<(ClientEvent<'_>, usize)> {
@@ -193,9 +254,16 @@ fn decode_object(input: &[u8]) -> Lex<(ClientEvent<'_>, usize)> {
         b'{' => c.bump(),
         _ => return fail(ErrorKind::ExpectedObject, object_start),
     }
+    // The commonest layout of all, `{"event":"chat_session_typing"}` and the
+    // other events without fields, matched whole.
+    if let Some(done) = unit_event(input, object_start) {
+        return Ok(done);
+    }
     // Whether the object holds whitespace outside strings.
     let mut ws = false;
     let mut slots = [EMPTY; SLOTS];
+    // The event's kind, when its name was recognised while lexing.
+    let mut known = None;
     let mut next = c.next_token(&mut ws)?;
     if next != b'}' {
         loop {
@@ -203,8 +271,16 @@ fn decode_object(input: &[u8]) -> Lex<(ClientEvent<'_>, usize)> {
                 return fail(ErrorKind::ExpectedKey, c.pos());
             }
             let key_start = c.pos();
-            let escaped = c.string()?;
-            let field = key_field(input, key_start, c.pos(), escaped);
+            let field = match sniff_key(input, key_start) {
+                Some((field, end)) => {
+                    c = Cursor::at(input, end);
+                    Some(field)
+                }
+                None => {
+                    let escaped = c.string()?;
+                    key_field(input, key_start, c.pos(), escaped)
+                }
+            };
             if c.next_token(&mut ws)? != b':' {
                 return fail(ErrorKind::ExpectedColon, c.pos());
             }
@@ -215,6 +291,18 @@ fn decode_object(input: &[u8]) -> Lex<(ClientEvent<'_>, usize)> {
                 Some(field) => {
                     let start = c.pos();
                     let kind = match c.peek_more()? {
+                        b'"' if field == Field::Event && known.is_none() => {
+                            match sniff_event(input, start) {
+                                Some((kind, end)) => {
+                                    known = Some(kind);
+                                    c = Cursor::at(input, end);
+                                    Kind::Str { escaped: false }
+                                }
+                                None => Kind::Str {
+                                    escaped: c.string()?,
+                                },
+                            }
+                        }
                         b'"' => Kind::Str {
                             escaped: c.string()?,
                         },
@@ -270,7 +358,9 @@ fn decode_object(input: &[u8]) -> Lex<(ClientEvent<'_>, usize)> {
         slots: &slots,
         close,
     };
-    let event = fields.build(object_start, end, !ws).map_err(Stop::Fail)?;
+    let event = fields
+        .build(known, object_start, end, !ws)
+        .map_err(Stop::Fail)?;
     Ok((event, end))
 }
 
@@ -380,7 +470,13 @@ impl<'a> Fields<'_, 'a> {
 
     /// Decides which event the object is and builds it.
     #[inline(always)]
-    fn build(&self, start: usize, end: usize, compact: bool) -> Result<ClientEvent<'a>, Error> {
+    fn build(
+        &self,
+        known: Option<EventKind>,
+        start: usize,
+        end: usize,
+        compact: bool,
+    ) -> Result<ClientEvent<'a>, Error> {
         use Field::*;
         let event = self.slot(Event);
         let escaped = match event.kind {
@@ -389,16 +485,14 @@ impl<'a> Fields<'_, 'a> {
             _ => return Err(Self::wrong_type(event, Event, Expected::String)),
         };
         self.no_repeats(&[Event])?;
-        let kind = if escaped {
+        let kind = if known.is_some() {
+            known
+        } else if escaped {
             let token = self.str_at(event.start, event.end)?;
             let mut buf = [0u8; NAME_BUF];
-            unescape_name(token, &mut buf)
-                .and_then(|name| core::str::from_utf8(name).ok())
-                .and_then(EventKind::from_name)
+            unescape_name(token, &mut buf).and_then(EventKind::from_name_bytes)
         } else {
-            core::str::from_utf8(&self.input[event.start + 1..event.end - 1])
-                .ok()
-                .and_then(EventKind::from_name)
+            EventKind::from_name_bytes(&self.input[event.start + 1..event.end - 1])
         };
         Ok(match kind {
             Some(EventKind::Message) => {

@@ -92,7 +92,13 @@ impl EventKind {
     /// ```
     #[inline]
     pub fn from_name(name: &str) -> Option<EventKind> {
-        let suffix = name.as_bytes().strip_prefix(b"chat_session_")?;
+        EventKind::from_name_bytes(name.as_bytes())
+    }
+
+    /// [`EventKind::from_name`] on bytes.
+    #[inline]
+    pub(crate) fn from_name_bytes(name: &[u8]) -> Option<EventKind> {
+        let suffix = name.strip_prefix(b"chat_session_")?;
         Some(match suffix {
             b"message" => EventKind::Message,
             b"typing" => EventKind::Typing,

@@ -15,6 +15,7 @@ mod number;
 mod raw;
 mod scan;
 mod text;
+mod trusted;
 mod write;
 
 #[cfg(feature = "alloc")]
@@ -29,3 +30,4 @@ pub use text::{BufferTooSmall, Id, IdValue, Piece, Pieces, Text};
 #[cfg(feature = "serde")]
 #[path = "serde.rs"]
 pub mod reference;
+

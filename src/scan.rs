@@ -39,52 +39,79 @@ pub(crate) const fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-
-/// Flags, in the high bit of each byte lane, the bytes of `w` that end a run
-/// of plain string content: `"`, `\`, a control byte or a non-ASCII byte.
-///
-/// Lanes above the first flagged one may be flagged falsely (a borrow
-/// propagates upwards), so only the lowest flag is meaningful. `w` must come
-/// from `u64::from_le_bytes`, which puts the first byte in the lowest lane on
-/// every target.
+/// Whether `b` ends a run of plain string content: `"`, `\\`, a control
+/// byte or a non-ASCII byte.
 #[inline(always)]
-const fn special_lanes(w: u64) -> u64 {
-    let quote = w ^ (LO * b'"' as u64);
-    let backslash = w ^ (LO * b'\\' as u64);
-    let zero_quote = quote.wrapping_sub(LO) & !quote;
-    let zero_backslash = backslash.wrapping_sub(LO) & !backslash;
-    let control = w.wrapping_sub(LO * 0x20) & !w;
-    (zero_quote | zero_backslash | control | w) & HI
-}
-
-/// Whether `b` ends a run of plain string content.
-#[inline(always)]
-const fn is_special(b: u8) -> bool {
+pub(crate) const fn is_special(b: u8) -> bool {
     b == b'"' || b == b'\\' || b < 0x20 || b >= 0x80
 }
 
-/// The index of the first byte at or after `i` that ends a run of plain
-/// string content, or `buf.len()`.
+pub(crate) use crate::trusted::{find_quote_escape_or_control, special_block};
+
+/// The special bytes of the block of up to sixteen bytes at `at`, byte by
+/// byte: the reference the faster versions are tested against.
+#[inline]
+pub(crate) fn special_block_scalar(buf: &[u8], at: usize) -> (u32, usize) {
+    let block = buf.get(at..).unwrap_or_default();
+    let block = &block[..block.len().min(16)];
+    let mut mask = 0;
+    for (k, &b) in block.iter().enumerate() {
+        mask |= u32::from(is_special(b)) << k;
+    }
+    (mask, block.len())
+}
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+
+/// The high bit of each lane of `x` set exactly where the lane is zero.
+/// Adding 0x7f to a lane's low seven bits never carries into the next lane,
+/// so, unlike the classic `(x - LO) & !x`, every lane's answer is exact.
 #[inline(always)]
-pub(crate) fn find_special(buf: &[u8], mut i: usize) -> usize {
-    while let Some(chunk) = buf.get(i..i + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let lanes = special_lanes(u64::from_le_bytes(word));
-        if lanes != 0 {
-            return i + (lanes.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
+const fn zero_lanes(x: u64) -> u64 {
+    !(((x & LOW7) + LOW7) | x) & HI
+}
+
+/// Eight flags, one bit per byte of `word` (the first byte lowest), set for
+/// the special bytes. `word` comes from `u64::from_le_bytes`, so the lane
+/// order is the byte order on every target, big-endian included.
+#[inline(always)]
+const fn special_lanes(word: u64) -> u32 {
+    let quote = zero_lanes(word ^ (LO * b'"' as u64));
+    let backslash = zero_lanes(word ^ (LO * b'\\' as u64));
+    // Below 0x20: the low seven bits plus 0x60 stay below 0x80, and the high
+    // bit is clear.
+    let control = !(((word & LOW7) + LO * 0x60) | word) & HI;
+    let lanes = quote | backslash | control | (word & HI);
+    // Gather each lane's high bit into one byte.
+    ((lanes >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u32
+}
+
+/// [`special_block_scalar`] eight bytes at a time (SWAR): the portable twin
+/// of the SIMD block scan in `trusted.rs`, and what targets without SSE2 use.
+#[inline(always)]
+pub(crate) fn special_block_swar(buf: &[u8], at: usize) -> (u32, usize) {
+    let word = |k: usize| -> Option<u64> {
+        let bytes: [u8; 8] = buf.get(at + k..at + k + 8)?.try_into().ok()?;
+        Some(u64::from_le_bytes(bytes))
+    };
+    match (word(0), word(8)) {
+        (Some(a), Some(b)) => (special_lanes(a) | (special_lanes(b) << 8), 16),
+        _ => special_block_scalar(buf, at),
     }
-    while let Some(&b) = buf.get(i) {
-        if is_special(b) {
-            return i;
-        }
-        i += 1;
-    }
-    i
+}
+
+/// The index of the first `"`, `\\` or control byte at or after `i`, or
+/// `buf.len()`, byte by byte: the portable twin of the SIMD scan.
+#[inline]
+pub(crate) fn find_quote_escape_or_control_scalar(buf: &[u8], i: usize) -> usize {
+    buf.get(i..)
+        .and_then(|rest| {
+            rest.iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        })
+        .map_or(buf.len().max(i), |k| i + k)
 }
 
 /// What the lexer learnt about a number.
@@ -172,22 +199,34 @@ impl<'a> Cursor<'a> {
         let mut i = self.pos + 1;
         let mut escaped = false;
         loop {
-            i = find_special(buf, i);
-            let Some(&b) = buf.get(i) else {
+            // Visit the special bytes of each block of sixteen, without
+            // reloading the block after an escape or a multi-byte character.
+            let (mut mask, n) = special_block(buf, i);
+            if n == 0 {
                 return Err(Stop::Partial);
-            };
-            match b {
-                b'"' => {
-                    self.pos = i + 1;
-                    return Ok(escaped);
-                }
-                b'\\' => {
-                    escaped = true;
-                    i = escape_at(buf, i)?;
-                }
-                0x00..=0x1f => return fail(ErrorKind::ControlCharacter, i),
-                _ => i = utf8_char(buf, i)?,
             }
+            let mut next = i + n;
+            while mask != 0 {
+                let k = i + mask.trailing_zeros() as usize;
+                let after = match buf[k] {
+                    b'"' => {
+                        self.pos = k + 1;
+                        return Ok(escaped);
+                    }
+                    b'\\' => {
+                        escaped = true;
+                        escape_at(buf, k)?
+                    }
+                    0x00..=0x1f => return fail(ErrorKind::ControlCharacter, k),
+                    _ => utf8_run(buf, k)?,
+                };
+                if after >= i + n {
+                    next = after;
+                    break;
+                }
+                mask &= !0u32 << (after - i);
+            }
+            i = next;
         }
     }
 
@@ -477,32 +516,18 @@ pub(crate) fn escape_at(buf: &[u8], at: usize) -> Lex<usize> {
     }
 }
 
-/// Validates the multi-byte UTF-8 character whose lead byte is at `at`;
-/// returns the index after it.
-#[inline]
-fn utf8_char(buf: &[u8], at: usize) -> Lex<usize> {
-    let lead = buf[at];
-    // The range of the second byte, and how many bytes follow the lead.
-    let (lo, hi, len) = match lead {
-        0xC2..=0xDF => (0x80, 0xBF, 1),
-        0xE0 => (0xA0, 0xBF, 2),
-        0xE1..=0xEC | 0xEE..=0xEF => (0x80, 0xBF, 2),
-        0xED => (0x80, 0x9F, 2),
-        0xF0 => (0x90, 0xBF, 3),
-        0xF1..=0xF3 => (0x80, 0xBF, 3),
-        0xF4 => (0x80, 0x8F, 3),
-        _ => return fail(ErrorKind::InvalidUtf8, at),
-    };
-    for k in 1..=len {
-        let Some(&b) = buf.get(at + k) else {
-            return Err(Stop::Partial);
-        };
-        let (lo, hi) = if k == 1 { (lo, hi) } else { (0x80, 0xBF) };
-        if b < lo || b > hi {
-            return fail(ErrorKind::InvalidUtf8, at);
-        }
+/// Validates the text from the non-ASCII byte at `at` up to the next `"`, `\`
+/// or control byte in one pass (text with one non-ASCII character usually
+/// has more); returns the index where validation stopped.
+#[inline(never)]
+fn utf8_run(buf: &[u8], at: usize) -> Lex<usize> {
+    let end = find_quote_escape_or_control(buf, at);
+    match core::str::from_utf8(&buf[at..end]) {
+        Ok(_) => Ok(end),
+        // A character cut by the end of the input may be completed.
+        Err(e) if e.error_len().is_none() && end == buf.len() => Err(Stop::Partial),
+        Err(e) => fail(ErrorKind::InvalidUtf8, at + e.valid_up_to()),
     }
-    Ok(at + 1 + len)
 }
 
 #[cfg(test)]
@@ -516,28 +541,44 @@ mod tests {
     }
 
     #[test]
-    fn special_lanes_finds_first_special_byte_in_every_lane() {
-        for lane in 0..8 {
-            for special in [b'"', b'\\', 0x00, 0x1f, 0x80, 0xff] {
-                let mut bytes = *b"abcdefgh";
-                bytes[lane] = special;
-                assert_eq!(find_special(&bytes, 0), lane, "{special:#x} in lane {lane}");
+    fn swar_block_agrees_with_bytewise_block_in_every_lane() {
+        for len in 0..40 {
+            for at in 0..len {
+                for special in [
+                    b'"', b'\\', 0x00, 0x1f, 0x20, 0x21, 0x7f, 0x80, 0xff, b'!', b'#',
+                ] {
+                    let mut bytes = [b'a'; 40];
+                    bytes[at] = special;
+                    // A second special byte further on, to catch flags that
+                    // leak between lanes.
+                    if at + 3 < len {
+                        bytes[at + 3] = b'"';
+                    }
+                    let buf = &bytes[..len];
+                    for start in 0..=len {
+                        assert_eq!(
+                            special_block_swar(buf, start),
+                            special_block_scalar(buf, start),
+                            "{special:#x} at {at}, len {len}, from {start}"
+                        );
+                    }
+                }
             }
         }
-        assert_eq!(find_special(b"abcdefgh ~\x7f", 0), 11);
     }
 
     #[test]
-    fn find_special_agrees_with_bytewise_search() {
-        let mut bytes = [b'a'; 40];
-        for i in 0..40 {
-            for special in [b'"', b'\\', 0x05, 0xC3] {
-                bytes[i] = special;
-                for start in 0..=i {
-                    assert_eq!(find_special(&bytes, start), i);
-                }
-                bytes[i] = b'a';
-            }
+    fn swar_lanes_flag_every_byte_value_exactly() {
+        for b in 0..=255u8 {
+            let mut bytes = [b'a'; 16];
+            bytes[5] = b;
+            bytes[12] = b;
+            let expect = if is_special(b) {
+                (1 << 5) | (1 << 12)
+            } else {
+                0
+            };
+            assert_eq!(special_block_swar(&bytes, 0), (expect, 16), "{b:#x}");
         }
     }
 
@@ -607,5 +648,321 @@ mod tests {
             assert_eq!(lex_value(&value[..end]), Err(Stop::Partial), "{end}");
         }
         assert_eq!(lex_value(value), Ok(value.len()));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Resumable boundary scanning, for the stream framing (`src/stream/`).
+//
+// The lexer above validates; the scanners below only follow structure, so
+// that a stream decoder fed chunk by chunk can find where a value ends by
+// looking at each new byte once, remembering its state between chunks, and
+// then hand the whole value to the decoder a single time. They never fail:
+// they report the end of a value, that more input is needed, or that the
+// structure cannot be followed (`Broken`).
+// ---------------------------------------------------------------------------
+
+/// Where a [`ValueEnd`] scan stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Boundary {
+    /// The value ends before this index (its last byte is at `index - 1`).
+    End(usize),
+    /// Every byte given was examined and the value goes on.
+    More,
+    /// The structure cannot be followed at this index: a line feed inside a
+    /// string, a closing bracket of the wrong kind, nesting deeper than the
+    /// scanner tracks, or a byte that cannot start a value.
+    Broken(usize),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Region {
+    /// Before the value's first byte.
+    Start,
+    /// Inside a container, outside strings.
+    Outside,
+    /// Inside a string.
+    InString,
+    /// Inside a string, right after a backslash.
+    Escape,
+    /// Inside a top-level number or literal.
+    Scalar,
+}
+
+/// The deepest nesting [`ValueEnd`] follows: one bit per level in a `u128`.
+const SCAN_DEPTH: u8 = 128;
+
+/// A resumable scanner that finds where one JSON value ends.
+///
+/// It tracks only whether it is inside a string (and right after a
+/// backslash), and a stack of the open brackets, so its state is a few
+/// words. Feed it the same buffer, grown, with the index of the first byte
+/// it has not seen; it looks at each byte once. It does not validate: the
+/// value it delimits is then decoded (and validated) in one go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ValueEnd {
+    region: Region,
+    depth: u8,
+    /// One bit per open container, the innermost lowest: 1 for an object.
+    stack: u128,
+}
+
+/// Bytes that may continue a top-level number or literal.
+#[inline(always)]
+const fn is_scalar_byte(b: u8) -> bool {
+    matches!(b, b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' | b'+' | b'-' | b'.')
+}
+
+/// Whether `b` can start a JSON value.
+#[inline(always)]
+pub(crate) const fn starts_value(b: u8) -> bool {
+    matches!(
+        b,
+        b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n'
+    )
+}
+
+impl ValueEnd {
+    /// A scanner before the value's first byte.
+    pub(crate) const fn new() -> Self {
+        ValueEnd {
+            region: Region::Start,
+            depth: 0,
+            stack: 0,
+        }
+    }
+
+    /// Scans `buf[from..]`, where `from` is the first byte this scanner has
+    /// not examined yet (the value's first byte on the first call).
+    pub(crate) fn scan(&mut self, buf: &[u8], mut i: usize) -> Boundary {
+        loop {
+            match self.region {
+                Region::Start => {
+                    let Some(&b) = buf.get(i) else {
+                        return Boundary::More;
+                    };
+                    match b {
+                        b'{' | b'[' => {
+                            self.stack = u128::from(b == b'{');
+                            self.depth = 1;
+                            self.region = Region::Outside;
+                        }
+                        b'"' => self.region = Region::InString,
+                        _ if starts_value(b) => self.region = Region::Scalar,
+                        _ => return Boundary::Broken(i),
+                    }
+                    i += 1;
+                }
+                Region::Scalar => {
+                    while let Some(&b) = buf.get(i) {
+                        if !is_scalar_byte(b) {
+                            return Boundary::End(i);
+                        }
+                        i += 1;
+                    }
+                    return Boundary::More;
+                }
+                Region::InString => {
+                    let Some(rest) = buf.get(i..) else {
+                        return Boundary::More;
+                    };
+                    let Some(k) = memchr::memchr3(b'"', b'\\', b'\n', rest) else {
+                        return Boundary::More;
+                    };
+                    let j = i + k;
+                    match buf[j] {
+                        b'"' => {
+                            if self.depth == 0 {
+                                return Boundary::End(j + 1);
+                            }
+                            self.region = Region::Outside;
+                        }
+                        b'\\' => self.region = Region::Escape,
+                        _ => return Boundary::Broken(j),
+                    }
+                    i = j + 1;
+                }
+                Region::Escape => {
+                    let Some(&b) = buf.get(i) else {
+                        return Boundary::More;
+                    };
+                    if b == b'\n' {
+                        return Boundary::Broken(i);
+                    }
+                    self.region = Region::InString;
+                    i += 1;
+                }
+                Region::Outside => {
+                    while let Some(&b) = buf.get(i) {
+                        match b {
+                            b'"' => break,
+                            b'{' | b'[' => {
+                                if self.depth == SCAN_DEPTH {
+                                    return Boundary::Broken(i);
+                                }
+                                self.stack = (self.stack << 1) | u128::from(b == b'{');
+                                self.depth += 1;
+                            }
+                            b'}' | b']' => {
+                                if (self.stack & 1 == 1) != (b == b'}') {
+                                    return Boundary::Broken(i);
+                                }
+                                self.stack >>= 1;
+                                self.depth -= 1;
+                                if self.depth == 0 {
+                                    return Boundary::End(i + 1);
+                                }
+                            }
+                            _ => {}
+                        }
+                        i += 1;
+                    }
+                    if i >= buf.len() {
+                        return Boundary::More;
+                    }
+                    // At a quote.
+                    self.region = Region::InString;
+                    i += 1;
+                }
+            }
+        }
+    }
+}
+
+/// What an [`EnvelopeProbe`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Probe {
+    /// The input starts `{ "events": [` (whitespace allowed between tokens).
+    Envelope,
+    /// It does not.
+    Other,
+    /// Every byte given was examined; more are needed to tell.
+    More,
+}
+
+/// A resumable matcher for the start of an API envelope, `{"events":[`,
+/// with any whitespace between the tokens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct EnvelopeProbe {
+    /// 0: expects `{`; 1: whitespace or `"`; 2..=7: `events` matched up to
+    /// `stage - 2` bytes; 8: the closing `"`; 9: whitespace or `:`;
+    /// 10: whitespace or `[`.
+    stage: u8,
+}
+
+impl EnvelopeProbe {
+    /// A probe before the first byte.
+    pub(crate) const fn new() -> Self {
+        EnvelopeProbe { stage: 0 }
+    }
+
+    /// Examines `buf[from..]`, where `from` is the first byte not yet seen.
+    pub(crate) fn scan(&mut self, buf: &[u8], from: usize) -> Probe {
+        const KEY: &[u8; 6] = b"events";
+        for &b in buf.get(from..).unwrap_or_default() {
+            let ok = match self.stage {
+                0 => b == b'{',
+                1 | 9 | 10 if is_ws(b) => continue,
+                1 => b == b'"',
+                2..=7 => b == KEY[usize::from(self.stage - 2)],
+                8 => b == b'"',
+                9 => b == b':',
+                _ => {
+                    return if b == b'[' {
+                        Probe::Envelope
+                    } else {
+                        Probe::Other
+                    };
+                }
+            };
+            if !ok {
+                return Probe::Other;
+            }
+            self.stage += 1;
+        }
+        Probe::More
+    }
+}
+
+#[cfg(test)]
+mod boundary_tests {
+    use super::*;
+
+    /// Scans `input` fed in pieces of `step` bytes.
+    fn chunked(input: &[u8], step: usize) -> Boundary {
+        let mut scanner = ValueEnd::new();
+        let mut from = 0;
+        let mut end = 0;
+        while end < input.len() {
+            end = (end + step).min(input.len());
+            match scanner.scan(&input[..end], from) {
+                Boundary::More => from = end,
+                done => return done,
+            }
+        }
+        Boundary::More
+    }
+
+    #[test]
+    fn finds_the_end_of_valid_values_however_chunked() {
+        let values: [&[u8]; 6] = [
+            br#"{"a":[1,{"b":"]}\"{"}],"c":"\\"} "#,
+            br#"[[],{},"x"]"#,
+            br#""str\"ing" "#,
+            b"-12.5e3,",
+            b"true]",
+            br#"{"event":"chat_session_typing"}{"#,
+        ];
+        for value in values {
+            let mut c = Cursor::new(value);
+            let expected = match value[0] {
+                b'-' | b't' => {
+                    // Scalars end at the delimiter.
+                    value.iter().position(|&b| b == b',' || b == b']').unwrap()
+                }
+                _ => {
+                    c.skip_value(0).unwrap();
+                    c.pos()
+                }
+            };
+            for step in 1..=value.len() {
+                assert_eq!(
+                    chunked(value, step),
+                    Boundary::End(expected),
+                    "{step} {value:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn reports_structure_it_cannot_follow() {
+        assert_eq!(chunked(b"{\"a\n\":1}", 3), Boundary::Broken(3));
+        assert_eq!(chunked(b"{\"a\":[}", 2), Boundary::Broken(6));
+        assert_eq!(chunked(b",", 1), Boundary::Broken(0));
+        let deep = [b'['; 200];
+        assert_eq!(chunked(&deep, 7), Boundary::Broken(128));
+        assert_eq!(chunked(b"{\"a\":\"xx", 1), Boundary::More);
+    }
+
+    #[test]
+    fn probe_matches_envelope_starts_only() {
+        let probe = |input: &[u8]| {
+            let mut p = EnvelopeProbe::new();
+            let mut last = Probe::More;
+            for i in 0..input.len() {
+                last = p.scan(&input[..=i], i);
+                if last != Probe::More {
+                    break;
+                }
+            }
+            last
+        };
+        assert_eq!(probe(b"{\"events\":["), Probe::Envelope);
+        assert_eq!(probe(b"{ \n\"events\" :\t[ "), Probe::Envelope);
+        assert_eq!(probe(b"{\"events\":{"), Probe::Other);
+        assert_eq!(probe(b"{\"event\":\""), Probe::Other);
+        assert_eq!(probe(b"{\"eve"), Probe::More);
+        assert_eq!(probe(b"[\"events\""), Probe::Other);
     }
 }

@@ -272,10 +272,9 @@ impl ReferenceEvent {
         &self,
         buf: &'b mut Vec<u8>,
     ) -> Result<ClientEvent<'b>, crate::Error> {
-        buf.clear();
-        // Serializing owned strings and validated raw JSON into a Vec cannot
-        // fail; an empty buffer would be reported by the decoder.
-        let _ = serde_json::to_writer(&mut *buf, self);
+        // Serializing owned strings and validated raw JSON cannot fail; an
+        // empty buffer would be reported by the decoder.
+        *buf = serde_json::to_vec(self).unwrap_or_default();
         crate::from_slice(buf)
     }
 }

@@ -9,15 +9,7 @@ use core::fmt;
 use crate::error::{Error, ErrorKind};
 use crate::scan::{Cursor, Stop};
 
-/// Builds a `&str` from bytes the lexer has validated as UTF-8.
-///
-/// The lexer checks every byte of a string as it scans it, so this check
-/// never fails; it is kept safe (and measured cheap beside the scan itself)
-/// rather than trusted with `unsafe`.
-#[inline]
-pub(crate) fn validated_str(bytes: &[u8], offset: usize) -> Result<&str, Error> {
-    core::str::from_utf8(bytes).map_err(|_| Error::new(ErrorKind::InvalidUtf8, offset))
-}
+pub(crate) use crate::trusted::validated_str;
 
 /// One piece of a string's unescaped text: a run copied from the input, or a
 /// character an escape stands for.

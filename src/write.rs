@@ -56,10 +56,10 @@ impl Out for SliceOut<'_> {
 }
 
 #[cfg(feature = "alloc")]
-struct BufOut<'b, B: bytes::BufMut>(&'b mut B);
+struct BufOut<'b, B: bytes::BufMut + ?Sized>(&'b mut B);
 
 #[cfg(feature = "alloc")]
-impl<B: bytes::BufMut> Out for BufOut<'_, B> {
+impl<B: bytes::BufMut + ?Sized> Out for BufOut<'_, B> {
     #[inline(always)]
     fn put(&mut self, bytes: &[u8]) {
         self.0.put_slice(bytes);
@@ -312,7 +312,7 @@ impl ClientEvent<'_> {
     /// assert_eq!(&buf[..], br#"{"event":"chat_session_end"}"#);
     /// ```
     #[cfg(feature = "alloc")]
-    pub fn write_to_buf<B: bytes::BufMut>(&self, buf: &mut B) {
+    pub fn write_to_buf<B: bytes::BufMut + ?Sized>(&self, buf: &mut B) {
         put_event(self, &mut BufOut(buf));
     }
 

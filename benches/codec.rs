@@ -1,0 +1,198 @@
+//! chatwire against serde_json, simd-json and sonic-rs, decoding and
+//! encoding the same generated workloads in the same run.
+//!
+//! `cargo bench --bench codec` runs every group; `CHATWIRE_BENCH_QUICK=1`
+//! shortens each measurement for a run of a few minutes.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use chatwire::workload::{self, Workload};
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
+
+#[allow(dead_code)]
+mod peers;
+use peers::{CowEnvelope, CowEvent, OwnedEnvelope, OwnedEvent};
+
+const SEED: u64 = 2024;
+
+/// The benchmark input: a workload and its lines (one event or one
+/// envelope per line).
+struct Input {
+    bytes: Vec<u8>,
+    lines: Vec<(usize, usize)>,
+}
+
+impl Input {
+    fn new(workload: Workload, events: usize) -> Input {
+        let bytes = workload::generate(workload, events, SEED);
+        let mut lines = Vec::new();
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', &bytes) {
+            lines.push((start, end));
+            start = end + 1;
+        }
+        Input { bytes, lines }
+    }
+
+    fn lines(&self) -> impl Iterator<Item = &[u8]> {
+        self.lines.iter().map(|&(s, e)| &self.bytes[s..e])
+    }
+}
+
+fn configure(group: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>, input: &Input) {
+    group.throughput(Throughput::Bytes(input.bytes.len() as u64));
+    if std::env::var_os("CHATWIRE_BENCH_QUICK").is_some() {
+        group.sample_size(10);
+        group.warm_up_time(Duration::from_millis(300));
+        group.measurement_time(Duration::from_secs(1));
+    }
+}
+
+fn workloads() -> [(Workload, usize); 3] {
+    [
+        (Workload::Mixed, 10_000),
+        (Workload::Typing, 50_000),
+        (Workload::Signaling, 1_000),
+    ]
+}
+
+fn decode(c: &mut Criterion) {
+    for (workload, events) in workloads() {
+        let input = Input::new(workload, events);
+        let mut group = c.benchmark_group(format!("decode/{}", workload.name()));
+        configure(&mut group, &input);
+        group.bench_function("chatwire", |b| {
+            b.iter(|| {
+                for line in input.lines() {
+                    black_box(chatwire::from_slice(line).unwrap());
+                }
+            })
+        });
+        group.bench_function("serde_json_owned", |b| {
+            b.iter(|| {
+                for line in input.lines() {
+                    black_box(serde_json::from_slice::<OwnedEvent>(line).unwrap());
+                }
+            })
+        });
+        group.bench_function("serde_json_cow", |b| {
+            b.iter(|| {
+                for line in input.lines() {
+                    black_box(serde_json::from_slice::<CowEvent<'_>>(line).unwrap());
+                }
+            })
+        });
+        group.bench_function("sonic_rs_cow", |b| {
+            b.iter(|| {
+                for line in input.lines() {
+                    black_box(sonic_rs::from_slice::<CowEvent<'_>>(line).unwrap());
+                }
+            })
+        });
+        let mut scratch = Vec::new();
+        let mut buffers = simd_json::Buffers::new(64 * 1024);
+        group.bench_function("simd_json_owned", |b| {
+            b.iter(|| {
+                for line in input.lines() {
+                    scratch.clear();
+                    scratch.extend_from_slice(line);
+                    black_box(
+                        simd_json::serde::from_slice_with_buffers::<OwnedEvent>(
+                            &mut scratch,
+                            &mut buffers,
+                        )
+                        .unwrap(),
+                    );
+                }
+            })
+        });
+        group.bench_function("simd_json_tape", |b| {
+            b.iter(|| {
+                for line in input.lines() {
+                    scratch.clear();
+                    scratch.extend_from_slice(line);
+                    let tape = simd_json::to_tape_with_buffers(&mut scratch, &mut buffers).unwrap();
+                    black_box(tape.as_value());
+                }
+            })
+        });
+        group.finish();
+    }
+}
+
+fn decode_envelopes(c: &mut Criterion) {
+    let input = Input::new(Workload::Envelope, 10_000);
+    let mut group = c.benchmark_group("decode/envelope");
+    configure(&mut group, &input);
+    group.bench_function("serde_json_owned", |b| {
+        b.iter(|| {
+            for line in input.lines() {
+                black_box(serde_json::from_slice::<OwnedEnvelope>(line).unwrap());
+            }
+        })
+    });
+    group.bench_function("serde_json_cow", |b| {
+        b.iter(|| {
+            for line in input.lines() {
+                black_box(serde_json::from_slice::<CowEnvelope<'_>>(line).unwrap());
+            }
+        })
+    });
+    group.bench_function("sonic_rs_cow", |b| {
+        b.iter(|| {
+            for line in input.lines() {
+                black_box(sonic_rs::from_slice::<CowEnvelope<'_>>(line).unwrap());
+            }
+        })
+    });
+    group.finish();
+}
+
+fn encode(c: &mut Criterion) {
+    for (workload, events) in workloads() {
+        let input = Input::new(workload, events);
+        let ours: Vec<_> = input
+            .lines()
+            .map(|l| chatwire::from_slice(l).unwrap())
+            .collect();
+        let owned: Vec<OwnedEvent> = input
+            .lines()
+            .map(|l| serde_json::from_slice(l).unwrap())
+            .collect();
+        let mut out = Vec::with_capacity(input.bytes.len() * 2);
+        let mut group = c.benchmark_group(format!("encode/{}", workload.name()));
+        configure(&mut group, &input);
+        group.bench_function("chatwire", |b| {
+            b.iter(|| {
+                out.clear();
+                for event in &ours {
+                    event.write_to_vec(&mut out);
+                }
+                black_box(out.len())
+            })
+        });
+        group.bench_function("serde_json", |b| {
+            b.iter(|| {
+                out.clear();
+                for event in &owned {
+                    serde_json::to_writer(&mut out, event).unwrap();
+                }
+                black_box(out.len())
+            })
+        });
+        group.bench_function("sonic_rs", |b| {
+            b.iter(|| {
+                out.clear();
+                for event in &owned {
+                    sonic_rs::to_writer(&mut out, event).unwrap();
+                }
+                black_box(out.len())
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, decode, decode_envelopes, encode);
+criterion_main!(benches);
