@@ -33,6 +33,12 @@ pub(crate) fn fail<T>(kind: ErrorKind, offset: usize) -> Lex<T> {
     Err(Stop::Fail(Error::new(kind, offset)))
 }
 
+/// [`is_ws`] for `str::trim_matches`.
+#[cfg(feature = "serde")]
+pub(crate) fn is_ws_char(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
+}
+
 /// JSON whitespace: space, tab, line feed, carriage return.
 #[inline(always)]
 pub(crate) const fn is_ws(b: u8) -> bool {

@@ -16,6 +16,9 @@
 //!   holding the name and the whole event, instead of failing.
 //! - **Only objects** are events. serde's internally tagged enums also accept
 //!   an array `["chat_session_typing"]`; chatwire does not, nor does this model.
+//! - **`file_type` is a string.** A derived enum also accepts serde's map
+//!   form of a unit variant, `{"image":null}`; chatwire does not, nor does
+//!   this model.
 //!
 //! With the derive's own rules otherwise: unknown fields are ignored, a
 //! repeated `"event"` key or a repeated field of the event is an error, and
@@ -53,37 +56,45 @@ pub enum RefId {
 
 /// JSON text kept compact; equal to another when serde_json reads both as
 /// equal `Value`s.
+///
+/// It keeps the `Value` serde_json read as well as the text: serde_json's
+/// default float parsing is not correctly rounded, so printing a float and
+/// reading it back may give a neighbouring `f64`, and values are compared as
+/// first read.
 #[derive(Clone)]
-pub struct RefJson(Box<RawValue>);
+pub struct RefJson {
+    raw: Box<RawValue>,
+    value: serde_json::Value,
+}
 
 impl RefJson {
     /// Validated JSON text, compacted (whitespace outside strings dropped;
     /// nothing else changes).
     pub fn new(json: &str) -> Result<RefJson, serde_json::Error> {
-        let raw: &RawValue = serde_json::from_str(json)?;
-        // Read it as a `Value` too: the same acceptance as every other value.
-        let _: serde_json::Value = serde_json::from_str(raw.get())?;
-        let compact = match Raw::from_json(raw.get()) {
-            Ok(raw) => raw.to_string(),
-            Err(e) => return Err(serde::de::Error::custom(e)),
-        };
-        RawValue::from_string(compact).map(RefJson)
+        let value: serde_json::Value = serde_json::from_str(json)?;
+        // serde_json validated it; drop the whitespace outside strings.
+        let compact =
+            Raw::from_lexed(json.trim_matches(crate::scan::is_ws_char), false).to_string();
+        Ok(RefJson {
+            raw: RawValue::from_string(compact)?,
+            value,
+        })
     }
 
     /// The compact JSON text.
     pub fn get(&self) -> &str {
-        self.0.get()
+        self.raw.get()
     }
 
-    /// The text read as a `serde_json::Value`.
-    pub fn value(&self) -> serde_json::Value {
-        serde_json::from_str(self.0.get()).unwrap_or(serde_json::Value::Null)
+    /// The value serde_json read.
+    pub fn value(&self) -> &serde_json::Value {
+        &self.value
     }
 }
 
 impl PartialEq for RefJson {
     fn eq(&self, other: &Self) -> bool {
-        self.get() == other.get() || self.value() == other.value()
+        self.value == other.value
     }
 }
 
@@ -95,7 +106,7 @@ impl fmt::Debug for RefJson {
 
 impl Serialize for RefJson {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
+        self.raw.serialize(serializer)
     }
 }
 
@@ -105,9 +116,8 @@ impl<'de> Deserialize<'de> for RefJson {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
         let text = serde_json::to_string(&value).map_err(D::Error::custom)?;
-        RawValue::from_string(text)
-            .map(RefJson)
-            .map_err(D::Error::custom)
+        let raw = RawValue::from_string(text).map_err(D::Error::custom)?;
+        Ok(RefJson { raw, value })
     }
 }
 
@@ -119,7 +129,7 @@ pub struct RefForm(pub RefJson);
 impl<'de> Deserialize<'de> for RefForm {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let json = RefJson::deserialize(deserializer)?;
-        if !json.get().starts_with('{') {
+        if !json.value().is_object() {
             return Err(D::Error::invalid_type(
                 serde::de::Unexpected::Other("a non-object"),
                 &"a JSON object",
@@ -129,14 +139,28 @@ impl<'de> Deserialize<'de> for RefForm {
     }
 }
 
-/// `file_type` in the reference model.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// `file_type` in the reference model: the string `"image"` or
+/// `"attachment"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RefFileType {
     /// `"image"`
     Image,
     /// `"attachment"`
     Attachment,
+}
+
+impl<'de> Deserialize<'de> for RefFileType {
+    /// Only from a string: a derived enum would also take serde's map form
+    /// of a unit variant, `{"image":null}`.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = alloc::borrow::Cow::<str>::deserialize(deserializer)?;
+        match &*name {
+            "image" => Ok(RefFileType::Image),
+            "attachment" => Ok(RefFileType::Attachment),
+            other => Err(D::Error::unknown_variant(other, &["image", "attachment"])),
+        }
+    }
 }
 
 /// A client event in the reference model: owned, serde-derived.
@@ -295,12 +319,12 @@ fn ref_id(id: &Id<'_>) -> RefId {
 
 fn ref_json(raw: &Raw<'_>) -> RefJson {
     let compact = raw.to_string();
-    // `raw` was validated; its compact text is valid JSON.
-    RefJson(RawValue::from_string(compact).unwrap_or_else(|_| null_raw()))
-}
-
-fn null_raw() -> Box<RawValue> {
-    RawValue::from_string("null".to_owned()).unwrap_or_else(|_| unreachable!())
+    // `raw` was validated as serde_json reads it, so both reads succeed.
+    let value = serde_json::from_str(raw.get()).unwrap_or(serde_json::Value::Null);
+    let raw = RawValue::from_string(compact).unwrap_or_else(|_| {
+        RawValue::from_string("null".to_owned()).unwrap_or_else(|_| unreachable!())
+    });
+    RefJson { raw, value }
 }
 
 impl From<&ClientEvent<'_>> for ReferenceEvent {
