@@ -1,5 +1,4 @@
-//! chatwire: a zero-copy codec for the client events of the Bright Pattern
-//! Mobile/Web chat API.
+#![doc = include_str!("../README.md")]
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
