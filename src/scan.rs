@@ -262,7 +262,13 @@ impl<'a> Cursor<'a> {
         let int_start = i;
         match buf.get(i) {
             None => return Err(Stop::Partial),
-            Some(b'0') => i += 1,
+            Some(b'0') => {
+                i += 1;
+                // One leading zero at most.
+                if let Some(b'0'..=b'9') = buf.get(i) {
+                    return fail(ErrorKind::InvalidNumber, i);
+                }
+            }
             Some(b'1'..=b'9') => {
                 i += 1;
                 while let Some(b'0'..=b'9') = buf.get(i) {

@@ -452,8 +452,14 @@ impl Serialize for FormFields<'_> {
     }
 }
 
-/// Serializes as the reference model does (internally tagged on `"event"`,
-/// the spec's field order); an unknown event as its raw object.
+/// Serializes with the reference model's shape (internally tagged on
+/// `"event"`, the spec's field order; an unknown event as its raw object).
+///
+/// Raw values (signaling and form `data`, unknown events) go through the
+/// serializer as maps, sequences, strings and numbers, so their strings are
+/// escaped and their numbers formatted the serializer's way; the writer
+/// ([`ClientEvent::write_to_vec`]) keeps them as they came. With serde_json
+/// both read back as the same value.
 ///
 /// ```
 /// let event = chatwire::from_slice(br#"{"msg":"hi","event":"chat_session_message","msg_id":1}"#).unwrap();
