@@ -1,0 +1,37 @@
+//! Decodes a generated workload line by line, for counting instructions per
+//! event under callgrind (see `scripts/instructions.sh`).
+//!
+//! `cargo run --release --example instructions -- mixed 20000` prints the
+//! number of events decoded; only `decode_all` is meant to be measured.
+
+use chatwire::workload::{self, Workload};
+
+/// The measured region: every line through `chatwire::from_slice`.
+#[inline(never)]
+fn decode_all(lines: &[&[u8]]) -> usize {
+    lines
+        .iter()
+        .filter(|line| chatwire::from_slice(std::hint::black_box(line)).is_ok())
+        .count()
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let workload: Workload = args
+        .next()
+        .unwrap_or_else(|| "mixed".into())
+        .parse()
+        .expect("a workload: mixed, typing, signaling or envelope");
+    let events: usize = args.next().map_or(20_000, |n| n.parse().expect("a count"));
+    let bytes = workload::generate(workload, events, 2024);
+    let lines: Vec<&[u8]> = bytes
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    let decoded = decode_all(&lines);
+    println!(
+        "{workload}: {decoded} of {} lines decoded, {} bytes",
+        lines.len(),
+        bytes.len()
+    );
+}
