@@ -30,3 +30,12 @@ pub use text::{BufferTooSmall, Id, IdValue, Piece, Pieces, Text};
 #[path = "serde.rs"]
 pub mod reference;
 
+pub mod stream;
+
+#[cfg(feature = "alloc")]
+mod owned;
+#[cfg(feature = "alloc")]
+pub use owned::OwnedEvent;
+
+#[cfg(feature = "tokio")]
+pub mod codec;

@@ -1,0 +1,92 @@
+//! Stream writers: NDJSON lines and API envelopes.
+
+use bytes::BufMut;
+
+use crate::event::ClientEvent;
+
+/// Writes `event` as one NDJSON line: its compact JSON and `\n`.
+///
+/// `out` is any [`BufMut`], a `Vec<u8>` or a `BytesMut` among them.
+///
+/// ```
+/// let mut out = Vec::new();
+/// chatwire::stream::write_ndjson(&chatwire::ClientEvent::Typing, &mut out);
+/// assert_eq!(out, b"{\"event\":\"chat_session_typing\"}\n");
+/// ```
+pub fn write_ndjson<B: BufMut + ?Sized>(event: &ClientEvent<'_>, out: &mut B) {
+    event.write_to_buf(&mut *out);
+    out.put_u8(b'\n');
+}
+
+/// Writes one envelope, `{"events":[...]}`, holding `events`.
+///
+/// ```
+/// use chatwire::ClientEvent;
+/// let mut out = Vec::new();
+/// chatwire::stream::write_envelope(&[ClientEvent::Typing, ClientEvent::End], &mut out);
+/// assert_eq!(out, br#"{"events":[{"event":"chat_session_typing"},{"event":"chat_session_end"}]}"#);
+/// ```
+pub fn write_envelope<'e, 'a: 'e, B, I>(events: I, out: &mut B)
+where
+    B: BufMut + ?Sized,
+    I: IntoIterator<Item = &'e ClientEvent<'a>>,
+{
+    let mut writer = EnvelopeWriter::new(&mut *out);
+    for event in events {
+        writer.push(event);
+    }
+    writer.finish();
+}
+
+/// Writes an envelope event by event: `{"events":[` when created, the events
+/// separated by `,`, and `]}` when finished.
+///
+/// ```
+/// use bytes::BytesMut;
+/// use chatwire::{ClientEvent, stream::EnvelopeWriter};
+///
+/// let mut writer = EnvelopeWriter::new(BytesMut::new());
+/// writer.push(&ClientEvent::NotTyping);
+/// writer.push(&ClientEvent::Disconnect);
+/// assert_eq!(writer.len(), 2);
+/// let out = writer.finish();
+/// assert_eq!(&out[..], br#"{"events":[{"event":"chat_session_not_typing"},{"event":"chat_session_disconnect"}]}"#);
+/// ```
+#[derive(Debug)]
+pub struct EnvelopeWriter<B: BufMut> {
+    out: B,
+    len: usize,
+}
+
+impl<B: BufMut> EnvelopeWriter<B> {
+    /// Starts an envelope in `out`.
+    pub fn new(mut out: B) -> Self {
+        out.put_slice(br#"{"events":["#);
+        EnvelopeWriter { out, len: 0 }
+    }
+
+    /// Appends one event.
+    pub fn push(&mut self, event: &ClientEvent<'_>) {
+        if self.len > 0 {
+            self.out.put_u8(b',');
+        }
+        event.write_to_buf(&mut self.out);
+        self.len += 1;
+    }
+
+    /// The number of events written.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether no event has been written.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Closes the envelope and returns the output.
+    pub fn finish(mut self) -> B {
+        self.out.put_slice(b"]}");
+        self.out
+    }
+}

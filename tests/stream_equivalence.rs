@@ -1,0 +1,319 @@
+//! Acceptance 1: for random streams of valid and invalid events in each
+//! framing, cut into random chunks (down to one byte), the incremental
+//! decoder yields exactly the events and errors the slice iterator yields,
+//! in order: event values, error kinds, units, stream offsets, lines and
+//! columns. `PROPTEST_CASES` overrides the case count.
+#![cfg(feature = "alloc")]
+
+use bytes::BytesMut;
+use chatwire::stream::{self, Config, Decoder, Framing, StreamError};
+use chatwire::{ClientEvent, OwnedEvent};
+use proptest::prelude::*;
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1024)
+}
+
+/// Text for string fields: plain, escaped, non-ASCII.
+fn content() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-zA-Z0-9 :-]{0,12}",
+        Just(r#"caf\u00e9 \"q\" \\ \n\ud83d\ude00"#.to_string()),
+        Just("é日本".to_string()),
+    ]
+}
+
+fn id() -> impl Strategy<Value = String> {
+    prop_oneof![
+        content().prop_map(|s| format!("\"{s}\"")),
+        (0u64..1_000_000).prop_map(|n| n.to_string()),
+        Just("-42".to_string()),
+    ]
+}
+
+/// One unit of a stream: a valid event, an invalid one, or junk.
+fn piece() -> impl Strategy<Value = String> {
+    let valid = prop_oneof![
+        (id(), content()).prop_map(|(i, m)| format!(
+            r#"{{"event":"chat_session_message","msg_id":{i},"msg":"{m}"}}"#
+        )),
+        (content(), id()).prop_map(|(m, i)| format!(
+            r#"{{ "msg" : "{m}", "party_id":"p1", "timestamp":1.5e3, "event":"chat_session_message", "msg_id":{i} }}"#
+        )),
+        Just(r#"{"event":"chat_session_typing"}"#.to_string()),
+        Just(r#"{"event":"chat_session_not_typing"}"#.to_string()),
+        Just(r#"{"event":"chat_session_end"}"#.to_string()),
+        Just(r#"{"event":"chat_session_disconnect"}"#.to_string()),
+        (id(), content()).prop_map(|(i, s)| format!(
+            r#"{{"event":"chat_session_form_data","form_request_id":{i},"form_name":"survey","data":{{"p":"{s}","n":[1, 2,{{"x":null}}]}}}}"#
+        )),
+        (id(), id()).prop_map(|(a, b)| format!(
+            r#"{{"event":"chat_session_signaling","msg_id":{a},"destination_party_id":{b},"data":{{"type":"offer","sdp":"v=0\r\n"}}}}"#
+        )),
+        (id(), id()).prop_map(|(a, b)| format!(
+            r#"{{"event":"chat_session_file","msg_id":{a},"file_type":"image","file_id":{b}}}"#
+        )),
+        content().prop_map(|s| format!(r#"{{"event":"chat_session_receipt","msg_id":"{s}","extra":[true,false]}}"#)),
+        Just("{\n  \"event\": \"chat_session_typing\"\n}".to_string()),
+        (50usize..300).prop_map(|n| format!(
+            r#"{{"event":"chat_session_message","msg_id":"big","msg":"{}"}}"#,
+            "x".repeat(n)
+        )),
+    ];
+    let invalid = prop_oneof![
+        Just(r#"{"event":"chat_session_message","msg":"x"}"#.to_string()),
+        Just(r#"{"event":1}"#.to_string()),
+        Just(
+            r#"{"event":"chat_session_file","msg_id":"m","file_type":"pdf","file_id":"f"}"#
+                .to_string()
+        ),
+        Just(r#"{"event":"chat_session_typing","event":"chat_session_end"}"#.to_string()),
+        Just("[1,2]".to_string()),
+        Just("\"str\"".to_string()),
+        Just("42".to_string()),
+        Just("null".to_string()),
+        Just(r#"{"event":"chat_session_typing",}"#.to_string()),
+        Just(r#"{"event":"chat_session_typing""#.to_string()),
+        Just(r#"{"a":"unterminated"#.to_string()),
+        Just(r#"{"a":[}"#.to_string()),
+        Just(r#"{"event":tru}"#.to_string()),
+        Just(r#"{"event":"chat_session_typing","n":01}"#.to_string()),
+        Just("{\"msg\":\"line\nbreak\"}".to_string()),
+        Just("xyz".to_string()),
+        Just("]".to_string()),
+        Just(",".to_string()),
+        Just(format!(
+            r#"{{"event":"chat_session_typing","d":{}{}}}"#,
+            "[".repeat(130),
+            "]".repeat(130)
+        )),
+    ];
+    prop_oneof![3 => valid, 1 => invalid]
+}
+
+fn separator(framing: Framing) -> BoxedStrategy<String> {
+    match framing {
+        Framing::Ndjson => prop_oneof![
+            4 => Just("\n".to_string()),
+            1 => Just("\r\n".to_string()),
+            1 => Just("\n \n\t\n".to_string()),
+        ]
+        .boxed(),
+        Framing::Envelope => prop_oneof![
+            4 => Just(",".to_string()),
+            1 => Just(" ,\n  ".to_string()),
+        ]
+        .boxed(),
+        _ => prop_oneof![
+            2 => Just(String::new()),
+            1 => Just(" ".to_string()),
+            1 => Just("\n".to_string()),
+        ]
+        .boxed(),
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Corruption {
+    Insert(usize, u8),
+    Truncate(usize),
+}
+
+fn corruption() -> impl Strategy<Value = Corruption> {
+    prop_oneof![
+        (
+            any::<usize>(),
+            prop::sample::select(b"{}[]\"\\\n,: a".to_vec())
+        )
+            .prop_map(|(at, b)| Corruption::Insert(at, b)),
+        any::<usize>().prop_map(Corruption::Truncate),
+    ]
+}
+
+/// Builds a stream: the framing it is written in, and its bytes.
+fn stream_strategy() -> impl Strategy<Value = (Framing, Vec<u8>, Vec<usize>)> {
+    prop_oneof![
+        Just(Framing::Ndjson),
+        Just(Framing::Envelope),
+        Just(Framing::Concatenated)
+    ]
+    .prop_flat_map(|framing| {
+        let groups = prop::collection::vec(
+            prop::collection::vec((piece(), separator(framing)), 0..6),
+            1..4,
+        );
+        let extra = prop::bool::weighted(0.3);
+        let corruptions = prop::collection::vec(corruption(), 0..3);
+        let between = prop::sample::select(vec!["\n", "\n\n", " ", "\r\n"]);
+        (Just(framing), groups, extra, corruptions, between)
+    })
+    .prop_map(|(framing, groups, extra, corruptions, between)| {
+        let mut out = String::new();
+        let lens = groups.iter().flatten().map(|(p, _)| p.len()).collect();
+        for (g, group) in groups.iter().enumerate() {
+            match framing {
+                Framing::Envelope => {
+                    if g > 0 {
+                        out.push_str(between);
+                    }
+                    out.push_str(if extra {
+                        "{\"seq\":[1,{\"a\":\"b\"}], \"events\":["
+                    } else {
+                        "{\"events\":["
+                    });
+                    for (i, (piece, sep)) in group.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(sep);
+                        }
+                        out.push_str(piece);
+                    }
+                    out.push_str("]}");
+                }
+                _ => {
+                    for (piece, sep) in group {
+                        out.push_str(piece);
+                        out.push_str(sep);
+                    }
+                }
+            }
+        }
+        let mut bytes = out.into_bytes();
+        for c in corruptions {
+            match c {
+                Corruption::Insert(at, b) => {
+                    let at = at % (bytes.len() + 1);
+                    bytes.insert(at, b);
+                }
+                Corruption::Truncate(at) => {
+                    let at = at % (bytes.len() + 1);
+                    bytes.truncate(at);
+                }
+            }
+        }
+        (framing, bytes, lens)
+    })
+}
+
+#[derive(Debug, PartialEq)]
+enum Item {
+    Event(Vec<u8>),
+    Error(StreamError),
+}
+
+fn from_slice(input: &[u8], framing: Framing, config: Config) -> Vec<Item> {
+    stream::events_with(input, framing, config)
+        .map(|item| match item {
+            Ok(event) => Item::Event(event.to_vec()),
+            Err(e) => Item::Error(e),
+        })
+        .collect()
+}
+
+fn incremental(input: &[u8], framing: Framing, config: Config, sizes: &[usize]) -> Vec<Item> {
+    let mut decoder = Decoder::with_config(framing, config);
+    let mut buf = BytesMut::new();
+    let mut out = Vec::new();
+    let mut push = |item: Result<OwnedEvent, StreamError>| {
+        out.push(match item {
+            Ok(event) => {
+                // The owned view equals a fresh decode of its own bytes.
+                let again: ClientEvent<'_> = chatwire::from_slice(event.as_bytes()).unwrap();
+                assert_eq!(event.event(), again);
+                Item::Event(event.event().to_vec())
+            }
+            Err(e) => Item::Error(e),
+        })
+    };
+    let mut at = 0;
+    let mut i = 0;
+    while at < input.len() {
+        let n = sizes[i % sizes.len()].min(input.len() - at);
+        i += 1;
+        buf.extend_from_slice(&input[at..at + n]);
+        at += n;
+        while let Some(item) = decoder.decode(&mut buf) {
+            push(item);
+        }
+        assert!(
+            buf.len() <= config.event_limit() + 2 * n + 64,
+            "buffer {} too large",
+            buf.len()
+        );
+    }
+    while let Some(item) = decoder.decode_eof(&mut buf) {
+        push(item);
+    }
+    assert!(buf.is_empty());
+    out
+}
+
+#[derive(Clone, Debug)]
+enum Limit {
+    None,
+    Fixed(usize),
+    Piece(prop::sample::Index, isize),
+}
+
+fn chunk_sizes() -> impl Strategy<Value = Vec<usize>> {
+    prop_oneof![
+        1 => Just(vec![1]),
+        3 => prop::collection::vec(1usize..48, 1..16),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), max_shrink_iters: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn incremental_decoder_matches_slice_iterator(
+        (written, input, lens) in stream_strategy(),
+        auto in any::<bool>(),
+        limit in prop_oneof![
+            Just(Limit::None),
+            (16usize..400).prop_map(Limit::Fixed),
+            (any::<prop::sample::Index>(), -1isize..=1).prop_map(|(i, d)| Limit::Piece(i, d)),
+        ],
+        sizes in chunk_sizes(),
+    ) {
+        let framing = if auto { Framing::Auto } else { written };
+        // Limits right at a piece's length exercise the boundary cases.
+        let limit = match limit {
+            Limit::None => usize::MAX,
+            Limit::Fixed(n) => n,
+            Limit::Piece(_, _) if lens.is_empty() => usize::MAX,
+            Limit::Piece(i, d) => lens[i.index(lens.len())].saturating_add_signed(d).max(1),
+        };
+        let config = Config::new().max_event_len(limit);
+        let whole = from_slice(&input, framing, config);
+        let chunked = incremental(&input, framing, config, &sizes);
+        prop_assert_eq!(&chunked, &whole, "input {:?}", String::from_utf8_lossy(&input));
+    }
+
+    #[test]
+    fn valid_streams_yield_exactly_their_events(
+        framing in prop_oneof![Just(Framing::Ndjson), Just(Framing::Envelope), Just(Framing::Concatenated)],
+        events in prop::collection::vec(piece(), 0..10),
+    ) {
+        // Keep the valid, single-line events, and write them in the framing.
+        let valid: Vec<&String> = events
+            .iter()
+            .filter(|e| !e.contains('\n') && chatwire::from_slice(e.as_bytes()).is_ok())
+            .collect();
+        let input = match framing {
+            Framing::Envelope => format!("{{\"events\":[{}]}}", valid.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")),
+            Framing::Ndjson => valid.iter().map(|s| format!("{s}\n")).collect(),
+            _ => valid.iter().map(|s| s.as_str()).collect(),
+        };
+        let expected: Vec<Vec<u8>> = valid.iter().map(|e| chatwire::from_slice(e.as_bytes()).unwrap().to_vec()).collect();
+        for f in [framing, Framing::Auto] {
+            let got: Vec<Vec<u8>> = stream::events_with(input.as_bytes(), f, Config::new())
+                .map(|item| item.map(|e| e.to_vec()))
+                .collect::<Result<_, _>>()
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(&got, &expected);
+        }
+    }
+}
