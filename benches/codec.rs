@@ -7,6 +7,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
+use chatwire::stream::{self, Config, Framing};
 use chatwire::workload::{self, Workload};
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 
@@ -125,6 +126,13 @@ fn decode_envelopes(c: &mut Criterion) {
     let input = Input::new(Workload::Envelope, 10_000);
     let mut group = c.benchmark_group("decode/envelope");
     configure(&mut group, &input);
+    group.bench_function("chatwire", |b| {
+        b.iter(|| {
+            for item in stream::events_with(&input.bytes, Framing::Envelope, Config::new()) {
+                black_box(item.unwrap());
+            }
+        })
+    });
     group.bench_function("serde_json_owned", |b| {
         b.iter(|| {
             for line in input.lines() {
@@ -194,5 +202,41 @@ fn encode(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, decode, decode_envelopes, encode);
+/// The whole-slice iterator against the incremental decoder fed 4 KB chunks.
+fn streams(c: &mut Criterion) {
+    for (workload, events, framing) in [
+        (Workload::Mixed, 10_000, Framing::Ndjson),
+        (Workload::Typing, 50_000, Framing::Ndjson),
+        (Workload::Envelope, 10_000, Framing::Envelope),
+    ] {
+        let input = Input::new(workload, events);
+        let mut group = c.benchmark_group(format!("stream/{}", workload.name()));
+        configure(&mut group, &input);
+        group.bench_function("slice", |b| {
+            b.iter(|| {
+                for item in stream::events_with(&input.bytes, framing, Config::new()) {
+                    black_box(item.unwrap());
+                }
+            })
+        });
+        group.bench_function("incremental_4k", |b| {
+            let mut buf = bytes::BytesMut::with_capacity(64 * 1024);
+            b.iter(|| {
+                let mut decoder = stream::Decoder::new(framing);
+                for chunk in input.bytes.chunks(4096) {
+                    buf.extend_from_slice(chunk);
+                    while let Some(item) = decoder.decode(&mut buf) {
+                        black_box(item.unwrap());
+                    }
+                }
+                while let Some(item) = decoder.decode_eof(&mut buf) {
+                    black_box(item.unwrap());
+                }
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, decode, decode_envelopes, encode, streams);
 criterion_main!(benches);
