@@ -249,33 +249,43 @@ impl<'a> Iterator for Entries<'a> {
     type Item = (Text<'a>, Raw<'a>);
 
     fn next(&mut self) -> Option<(Text<'a>, Raw<'a>)> {
-        let bytes = self.json.as_bytes();
-        let mut cursor = Cursor::at(bytes, self.pos);
-        let mut ws = false;
-        let mut b = cursor.next_token(&mut ws).ok()?;
-        if b == b',' {
-            cursor.bump();
-            b = cursor.next_token(&mut ws).ok()?;
-        }
+        let (mut cursor, b) = next_item(self.json, self.pos)?;
         if b != b'"' {
-            self.pos = bytes.len();
+            self.pos = self.json.len();
             return None;
         }
         let key_start = cursor.pos();
         let escaped = cursor.string().ok()?;
         let key = Text::from_lexed(self.json.get(key_start..cursor.pos())?, escaped);
-        let mut ws = false;
-        if cursor.next_token(&mut ws).ok()? != b':' {
+        if cursor.next_token(&mut false).ok()? != b':' {
             return None;
         }
         cursor.bump();
         cursor.skip_ws();
-        let value_start = cursor.pos();
-        let ws = cursor.skip_value(1).ok()?;
-        let value = Raw::from_lexed(self.json.get(value_start..cursor.pos())?, !ws);
+        let value = raw_value(self.json, &mut cursor)?;
         self.pos = cursor.pos();
         Some((key, value))
     }
+}
+
+/// Moves past whitespace and a `,` to the next member or element of a
+/// validated container, from `pos`; returns the cursor there and its byte.
+fn next_item(json: &str, pos: usize) -> Option<(Cursor<'_>, u8)> {
+    let mut cursor = Cursor::at(json.as_bytes(), pos);
+    let mut ws = false;
+    let mut b = cursor.next_token(&mut ws).ok()?;
+    if b == b',' {
+        cursor.bump();
+        b = cursor.next_token(&mut ws).ok()?;
+    }
+    Some((cursor, b))
+}
+
+/// The validated value at the cursor, which moves past it.
+fn raw_value<'a>(json: &'a str, cursor: &mut Cursor<'_>) -> Option<Raw<'a>> {
+    let start = cursor.pos();
+    let ws = cursor.skip_value(1).ok()?;
+    Some(Raw::from_lexed(json.get(start..cursor.pos())?, !ws))
 }
 
 /// The elements of an array; see [`Raw::elements`].
@@ -289,21 +299,12 @@ impl<'a> Iterator for Elements<'a> {
     type Item = Raw<'a>;
 
     fn next(&mut self) -> Option<Raw<'a>> {
-        let bytes = self.json.as_bytes();
-        let mut cursor = Cursor::at(bytes, self.pos);
-        let mut ws = false;
-        let mut b = cursor.next_token(&mut ws).ok()?;
-        if b == b',' {
-            cursor.bump();
-            b = cursor.next_token(&mut ws).ok()?;
-        }
+        let (mut cursor, b) = next_item(self.json, self.pos)?;
         if b == b']' {
-            self.pos = bytes.len();
+            self.pos = self.json.len();
             return None;
         }
-        let value_start = cursor.pos();
-        let ws = cursor.skip_value(1).ok()?;
-        let value = Raw::from_lexed(self.json.get(value_start..cursor.pos())?, !ws);
+        let value = raw_value(self.json, &mut cursor)?;
         self.pos = cursor.pos();
         Some(value)
     }
