@@ -1,0 +1,628 @@
+//! The checks each fuzz target runs on one input, in one place.
+//!
+//! The fuzz targets (`fuzz/fuzz_targets/*.rs`) include this file with
+//! `#[path]`, and so do `tests/fuzz_corpus.rs`, which replays the committed
+//! seed corpora and regressions on stable, and `tests/equivalence.rs`. Every
+//! check panics, naming the input, when a property fails; none of them
+//! depends on anything but chatwire (feature `serde`) and serde_json.
+//!
+//! The oracle is `serde_json::from_slice::<ReferenceEvent>`. The deliberate
+//! differences from a plain serde derive are built into the reference model
+//! (see its module doc); these checks add no exception of their own.
+
+use bytes::BytesMut;
+use chatwire::reference::ReferenceEvent;
+use chatwire::stream::{Config, Decoder, Framing, StreamError};
+use chatwire::{
+    BufferTooSmall, ClientEvent, Error, ErrorKind, Id, IdValue, Raw, Status, Text, ValueKind,
+};
+use serde_json::Value;
+
+/// Bytes as an escaped byte-string literal, for failure messages.
+pub fn show(data: &[u8]) -> String {
+    format!("b\"{}\"", data.escape_ascii())
+}
+
+/// JSON whitespace, as serde_json and chatwire skip it.
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// The prefix lengths the prefix checks try: all of them for short inputs,
+/// else a spread plus the neighbourhood of the interesting offsets.
+fn prefix_lengths(len: usize, near: &[usize]) -> Vec<usize> {
+    if len <= 160 {
+        return (0..=len).collect();
+    }
+    let mut out: Vec<usize> = (0..=len).step_by(len / 64 + 1).collect();
+    out.extend(0..16);
+    out.extend(len.saturating_sub(16)..=len);
+    for &at in near {
+        out.extend(at.saturating_sub(8)..=(at + 8).min(len));
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// `decode`: chatwire never panics; an error's offset lies within the
+/// input (at its end only for `UnexpectedEof`); `parse` and `from_slice`
+/// agree; every strict prefix of a complete event is `Partial`, an error is
+/// final (no continuation of the input changes it), and a complete event
+/// stays complete whatever follows it. An accepted event's accessors and
+/// writers are exercised.
+pub fn check_decode(data: &[u8]) {
+    let whole = chatwire::from_slice(data);
+    if let Err(e) = &whole {
+        check_error(data, e);
+    }
+    let status = chatwire::parse(data);
+    match &status {
+        Ok(Status::Complete((event, used))) => {
+            let used = *used;
+            assert!(
+                used > 0 && used <= data.len() && data[used - 1] == b'}',
+                "parse used {used} bytes of {}",
+                show(data)
+            );
+            let ws = data[used..].iter().take_while(|&&b| is_ws(b)).count();
+            if used + ws == data.len() {
+                assert_eq!(whole.as_ref(), Ok(event), "from_slice of {}", show(data));
+            } else {
+                assert_eq!(
+                    whole,
+                    Err(Error::new(ErrorKind::TrailingCharacters, used + ws)),
+                    "from_slice of {}",
+                    show(data)
+                );
+            }
+            assert_eq!(
+                chatwire::from_slice(&data[..used]).as_ref(),
+                Ok(event),
+                "from_slice of the used part of {}",
+                show(data)
+            );
+        }
+        Ok(Status::Partial) => assert_eq!(
+            whole,
+            Err(Error::new(ErrorKind::UnexpectedEof, data.len())),
+            "from_slice of {} (parse says Partial)",
+            show(data)
+        ),
+        Err(e) => {
+            check_error(data, e);
+            assert!(
+                !matches!(
+                    e.kind(),
+                    ErrorKind::UnexpectedEof | ErrorKind::TrailingCharacters
+                ),
+                "parse of {} reported {e:?}",
+                show(data)
+            );
+            assert_eq!(whole, Err(*e), "from_slice and parse of {}", show(data));
+        }
+    }
+    let near = match &status {
+        Ok(Status::Complete((_, used))) => vec![*used],
+        Err(e) => vec![e.offset()],
+        Ok(Status::Partial) => vec![],
+    };
+    for k in prefix_lengths(data.len(), &near) {
+        let prefix = chatwire::parse(&data[..k]);
+        let consistent = match (&status, &prefix) {
+            (_, Ok(Status::Partial)) => match &status {
+                Ok(Status::Complete((_, used))) => k < *used,
+                _ => true,
+            },
+            (Ok(Status::Complete(a)), Ok(Status::Complete(b))) => a == b,
+            (Err(a), Err(b)) => a == b,
+            _ => false,
+        };
+        assert!(
+            consistent,
+            "parse of the {k}-byte prefix of {} gave {prefix:?}, of the whole {status:?}",
+            show(data)
+        );
+    }
+    if let Ok(event) = &whole {
+        exercise_event(event);
+    }
+}
+
+fn check_error(data: &[u8], e: &Error) {
+    if e.kind() == ErrorKind::UnexpectedEof {
+        assert_eq!(e.offset(), data.len(), "{e:?} on {}", show(data));
+    } else {
+        assert!(e.offset() < data.len(), "{e:?} on {}", show(data));
+    }
+    let position = e.position(data);
+    assert!(position.line >= 1 && position.column >= 1);
+    let _ = e.to_string();
+}
+
+/// Every accessor and writer of an accepted event: no panics, and the
+/// different ways of reading the same thing agree.
+fn exercise_event(event: &ClientEvent<'_>) {
+    let bytes = event.to_vec();
+    assert_eq!(bytes.len(), event.encoded_len());
+    let mut buf = vec![0u8; bytes.len()];
+    assert_eq!(event.write_to_slice(&mut buf), Ok(bytes.len()));
+    assert_eq!(buf, bytes);
+    assert_eq!(
+        event.write_to_slice(&mut buf[..bytes.len() - 1]),
+        Err(BufferTooSmall {
+            needed: bytes.len()
+        })
+    );
+    let mut io = Vec::new();
+    event.write_to(&mut io).expect("writing to a Vec");
+    assert_eq!(io, bytes);
+    let mut out = Vec::new();
+    event.write_to_buf(&mut out);
+    assert_eq!(out, bytes);
+    let mut out = b"prefix".to_vec();
+    event.write_to_vec(&mut out);
+    assert_eq!(&out[6..], &bytes[..]);
+    let _ = format!("{event:?} {}", event.kind());
+    match event {
+        ClientEvent::Message { msg_id, msg } => {
+            exercise_id(msg_id);
+            exercise_text(msg);
+        }
+        ClientEvent::FormData {
+            form_request_id,
+            form_name,
+            data,
+        } => {
+            exercise_id(form_request_id);
+            exercise_text(form_name);
+            assert_eq!(data.raw().kind(), ValueKind::Object);
+            exercise_raw(&data.raw());
+            let entries: Vec<_> = data.entries().collect();
+            assert_eq!(entries.len(), data.len());
+            assert_eq!(data.is_empty(), entries.is_empty());
+            for (key, _) in &entries {
+                let last = entries.iter().rev().find(|(k, _)| k == key).map(|e| e.1);
+                assert_eq!(data.get(&key.to_cow()), last);
+            }
+        }
+        ClientEvent::Signaling {
+            msg_id,
+            destination_party_id,
+            data,
+        } => {
+            exercise_id(msg_id);
+            exercise_id(destination_party_id);
+            exercise_raw(data);
+        }
+        ClientEvent::File {
+            msg_id, file_id, ..
+        } => {
+            exercise_id(msg_id);
+            exercise_id(file_id);
+        }
+        ClientEvent::Unknown { name, raw } => {
+            exercise_text(name);
+            assert_eq!(raw.kind(), ValueKind::Object);
+            // The whole event sits one level higher than a field value, so
+            // `Raw::from_json` (which validates as a field value) is not
+            // used on it; its parts are checked instead.
+            for (key, value) in raw.entries().into_iter().flatten() {
+                exercise_text(&key);
+                exercise_raw(&value);
+            }
+            let compact = raw.to_string();
+            assert_eq!(
+                serde_json::from_str::<Value>(&compact).ok(),
+                serde_json::from_str::<Value>(raw.get()).ok()
+            );
+        }
+        _ => {}
+    }
+}
+
+fn exercise_text(text: &Text<'_>) {
+    let owned = text.to_cow();
+    assert_eq!(text.unescaped_len(), owned.len());
+    assert!(text.eq_str(&owned));
+    assert!(*text == *owned);
+    assert_eq!(text.chars().collect::<String>(), owned);
+    assert_eq!(text.to_string(), owned);
+    let mut buf = vec![0u8; owned.len()];
+    assert_eq!(text.unescape_into(&mut buf), Ok(&*owned));
+    if !owned.is_empty() {
+        assert!(text.unescape_into(&mut buf[..owned.len() - 1]).is_err());
+    }
+    if let Some(plain) = text.as_str() {
+        assert_eq!(plain, owned);
+        assert!(!text.is_escaped());
+    }
+    let token = format!("\"{}\"", text.raw());
+    assert_eq!(Text::from_json(&token).as_ref(), Ok(text));
+    let _ = format!("{text:?}");
+}
+
+fn exercise_id(id: &Id<'_>) {
+    match id.value() {
+        IdValue::Str(text) => {
+            exercise_text(&text);
+            assert!(!id.is_int());
+            assert_eq!(id.as_text(), Some(text));
+            assert_eq!(id.as_u64(), None);
+            let token = format!("\"{}\"", text.raw());
+            assert_eq!(Id::from_json(&token).as_ref(), Ok(id));
+        }
+        IdValue::Int(digits) => {
+            assert!(id.is_int());
+            assert_eq!(id.as_u64(), digits.parse().ok());
+            assert_eq!(id.as_i64(), digits.parse().ok());
+            assert!(id.as_u64().is_some() || id.as_i64().is_some(), "{digits}");
+            assert_eq!(Id::from_json(digits).as_ref(), Ok(id));
+            assert!(*id == *digits);
+        }
+    }
+    let _ = format!("{id} {id:?}");
+}
+
+fn exercise_raw(raw: &Raw<'_>) {
+    assert_eq!(Raw::from_json(raw.get()).as_ref(), Ok(raw));
+    let compact = raw.to_string();
+    let runs: Vec<u8> = raw.compact_runs().flatten().copied().collect();
+    assert_eq!(runs, compact.as_bytes());
+    if raw.is_compact() {
+        assert_eq!(compact, raw.get());
+    }
+    let as_written = serde_json::from_str::<Value>(raw.get()).expect("a raw value is JSON");
+    assert_eq!(
+        serde_json::from_str::<Value>(&compact).ok(),
+        Some(as_written)
+    );
+    match raw.kind() {
+        ValueKind::Object => {
+            for (key, value) in raw.entries().into_iter().flatten() {
+                exercise_text(&key);
+                exercise_raw(&value);
+            }
+        }
+        ValueKind::Array => {
+            for value in raw.elements().into_iter().flatten() {
+                exercise_raw(&value);
+            }
+        }
+        ValueKind::String => exercise_text(&raw.as_text().expect("a string")),
+        _ => assert!(raw.as_text().is_none()),
+    }
+}
+
+/// The first JSON value in `data`, as serde_json's stream reads it.
+fn first_value(data: &[u8]) -> Option<Result<Value, serde_json::Error>> {
+    serde_json::Deserializer::from_slice(data)
+        .into_iter::<Value>()
+        .next()
+}
+
+/// `differential`: chatwire accepts exactly what serde_json accepts into
+/// the reference model, and then the values are equal. Also checks
+/// chatwire's split of errors into syntax and event errors against plain
+/// JSON (`serde_json::Value`), as `ErrorKind::is_syntax` documents it.
+///
+/// Returns whether chatwire accepted the input.
+pub fn check_differential(data: &[u8]) -> bool {
+    let ours = chatwire::from_slice(data);
+    let oracle = serde_json::from_slice::<ReferenceEvent>(data);
+    match (&ours, &oracle) {
+        (Ok(event), Ok(reference)) => assert_eq!(
+            ReferenceEvent::from(event),
+            *reference,
+            "values differ on {}",
+            show(data)
+        ),
+        (Err(_), Err(_)) => {}
+        _ => panic!(
+            "acceptance differs on {}: chatwire {ours:?}, serde_json {oracle:?}",
+            show(data)
+        ),
+    }
+    let json = serde_json::from_slice::<Value>(data);
+    match &ours {
+        Ok(_) => assert!(
+            matches!(json, Ok(Value::Object(_))),
+            "chatwire accepts {} but it is not a JSON object: {json:?}",
+            show(data)
+        ),
+        Err(e) => match e.kind() {
+            ErrorKind::ExpectedObject => assert!(
+                !matches!(first_value(data), Some(Ok(Value::Object(_)))),
+                "chatwire says {e:?} but {} starts with an object",
+                show(data)
+            ),
+            ErrorKind::TrailingCharacters => {
+                assert!(
+                    matches!(first_value(data), Some(Ok(Value::Object(_)))),
+                    "chatwire says {e:?} but {} does not start with an object",
+                    show(data)
+                );
+                assert!(json.is_err(), "chatwire says {e:?} on {}", show(data));
+            }
+            kind if kind.is_syntax() => assert!(
+                json.is_err(),
+                "chatwire says {e:?} but serde_json reads {} as JSON",
+                show(data)
+            ),
+            _ => assert!(
+                matches!(first_value(data), Some(Ok(Value::Object(_)))),
+                "chatwire says {e:?} (not a syntax error) but {} does not start with a JSON object: {:?}",
+                show(data),
+                first_value(data)
+            ),
+        },
+    }
+    ours.is_ok()
+}
+
+/// `roundtrip`: for an accepted input, decode → write → decode is the
+/// identity, writing is idempotent, and the bytes are serde_json's for the
+/// reference model, which reads them back as the same event.
+pub fn check_roundtrip(data: &[u8]) {
+    let Ok(event) = chatwire::from_slice(data) else {
+        return;
+    };
+    let written = event.to_vec();
+    let again = chatwire::from_slice(&written)
+        .unwrap_or_else(|e| panic!("chatwire rejects its own output {} ({e})", show(&written)));
+    assert_eq!(again, event, "decode(write(e)) != e for {}", show(data));
+    assert_eq!(again.to_vec(), written, "writing {} twice", show(data));
+    let reference = ReferenceEvent::from(&event);
+    let serde_bytes = serde_json::to_vec(&reference).expect("serializing the reference model");
+    assert_eq!(
+        written,
+        serde_bytes,
+        "chatwire and serde_json write {} differently",
+        show(data)
+    );
+    let read_back: ReferenceEvent = serde_json::from_slice(&written).unwrap_or_else(|e| {
+        panic!(
+            "serde_json rejects chatwire's output {} ({e})",
+            show(&written)
+        )
+    });
+    assert_eq!(read_back, reference, "serde_json reads {}", show(&written));
+    let mut buf = Vec::new();
+    let owned_back = reference
+        .to_client_event(&mut buf)
+        .unwrap_or_else(|e| panic!("to_client_event of {} failed: {e}", show(data)));
+    assert_eq!(owned_back, event, "to_client_event of {}", show(data));
+    if !matches!(
+        event,
+        ClientEvent::FormData { .. } | ClientEvent::Signaling { .. } | ClientEvent::Unknown { .. }
+    ) {
+        // Without raw JSON fields, `Serialize for ClientEvent` writes the
+        // same bytes (raw fields are re-serialized structurally).
+        let via_serde = serde_json::to_vec(&event).expect("serializing a ClientEvent");
+        assert_eq!(
+            via_serde,
+            written,
+            "Serialize for ClientEvent on {}",
+            show(data)
+        );
+    }
+}
+
+/// What a stream of events decoded to: each event (as written bytes) or
+/// error (offset in the whole stream), and how the stream ended.
+#[derive(Debug, PartialEq, Eq)]
+pub struct StreamOutcome {
+    /// The events and errors, in order.
+    pub items: Vec<Result<Vec<u8>, Error>>,
+    /// How the stream ended.
+    pub end: StreamEnd,
+}
+
+/// How a stream ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum StreamEnd {
+    /// At an event boundary (nothing but whitespace left).
+    Clean,
+    /// Inside an event that starts at this offset.
+    Partial(usize),
+    /// After an error, before the newline that would resynchronise.
+    Skipping,
+}
+
+/// Decodes back-to-back events (any whitespace between them) from a stream
+/// that arrives in chunks of the given lengths (all at once when `chunks`
+/// is empty). After an error it skips to the next newline. Each time bytes
+/// arrive it re-parses from the start of the pending event with
+/// `chatwire::parse`, so the result must not depend on the chunking.
+pub fn decode_stream(stream: &[u8], chunks: &[usize]) -> StreamOutcome {
+    let mut items = Vec::new();
+    let mut pos = 0;
+    let mut skipping = false;
+    let mut avail = 0;
+    let mut next_chunk = 0;
+    while avail < stream.len() {
+        avail = if chunks.is_empty() {
+            stream.len()
+        } else {
+            let len = chunks[next_chunk % chunks.len()].max(1);
+            next_chunk += 1;
+            (avail + len).min(stream.len())
+        };
+        // Only `stream[..avail]` has arrived.
+        loop {
+            if skipping {
+                match stream[pos..avail].iter().position(|&b| b == b'\n') {
+                    Some(nl) => {
+                        pos += nl + 1;
+                        skipping = false;
+                    }
+                    None => {
+                        pos = avail;
+                        break;
+                    }
+                }
+            }
+            match chatwire::parse(&stream[pos..avail]) {
+                Ok(Status::Complete((event, used))) => {
+                    items.push(Ok(event.to_vec()));
+                    pos += used;
+                }
+                Ok(Status::Partial) => break,
+                Err(e) => {
+                    let e = e.shifted(pos);
+                    items.push(Err(e));
+                    pos = e.offset();
+                    skipping = true;
+                }
+            }
+        }
+    }
+    let end = if skipping {
+        StreamEnd::Skipping
+    } else if stream[pos..].iter().all(|&b| is_ws(b)) {
+        StreamEnd::Clean
+    } else {
+        StreamEnd::Partial(pos + stream[pos..].iter().take_while(|&&b| is_ws(b)).count())
+    };
+    StreamOutcome { items, end }
+}
+
+/// What the stream API made of a stream: each event (as written bytes) or
+/// error, in order.
+pub type StreamItems = Vec<Result<Vec<u8>, StreamError>>;
+
+/// The most items a stream of `len` bytes can yield: more means a loop.
+fn item_cap(len: usize) -> usize {
+    2 * len + 8
+}
+
+/// The stream API's slice iterator over the whole stream.
+pub fn stream_slice_items(stream: &[u8], framing: Framing, config: Config) -> StreamItems {
+    let cap = item_cap(stream.len());
+    let items: StreamItems = chatwire::stream::events_with(stream, framing, config)
+        .take(cap + 1)
+        .map(|item| item.map(|event| event.to_vec()))
+        .collect();
+    assert!(
+        items.len() <= cap,
+        "the slice iterator does not end on {}",
+        show(stream)
+    );
+    items
+}
+
+/// The stream API's incremental decoder, fed the stream in chunks of the
+/// given lengths (cycled; all at once when `chunks` is empty).
+pub fn stream_decoder_items(
+    stream: &[u8],
+    framing: Framing,
+    config: Config,
+    chunks: &[usize],
+) -> StreamItems {
+    let cap = item_cap(stream.len());
+    let mut decoder = Decoder::with_config(framing, config);
+    let mut buf = BytesMut::new();
+    let mut items = StreamItems::new();
+    let mut fed = 0;
+    let mut next_chunk = 0;
+    let push = |item: Result<chatwire::OwnedEvent, StreamError>, items: &mut StreamItems| {
+        items.push(item.map(|event| event.event().to_vec()));
+        assert!(
+            items.len() <= cap,
+            "the decoder does not end on {}",
+            show(stream)
+        );
+    };
+    while fed < stream.len() {
+        let len = if chunks.is_empty() {
+            stream.len()
+        } else {
+            chunks[next_chunk % chunks.len()].max(1)
+        };
+        next_chunk += 1;
+        let end = (fed + len).min(stream.len());
+        buf.extend_from_slice(&stream[fed..end]);
+        fed = end;
+        while let Some(item) = decoder.decode(&mut buf) {
+            push(item, &mut items);
+        }
+    }
+    while let Some(item) = decoder.decode_eof(&mut buf) {
+        push(item, &mut items);
+    }
+    items
+}
+
+/// `stream`: decoding a stream of events gives the same events, errors and
+/// end however the stream is cut into chunks, both with `chatwire::parse`
+/// re-run from each event's start as bytes arrive, and with the stream API,
+/// whose incremental decoder must yield what its slice iterator yields.
+///
+/// Input layout: the first byte's low four bits say how many chunk lengths
+/// follow (one byte each, a length of `b % 64 + 1`, cycled), bits 4 and 5
+/// choose the framing (auto, NDJSON, envelope, concatenated), and bit 6 a
+/// small event size limit (100 bytes); the rest is the stream.
+pub fn check_stream(data: &[u8]) {
+    let Some((&head, rest)) = data.split_first() else {
+        return;
+    };
+    let n = usize::from(head & 0x0f).min(rest.len());
+    let (lens, stream) = rest.split_at(n);
+    let chunks: Vec<usize> = lens.iter().map(|&b| usize::from(b % 64) + 1).collect();
+
+    let whole = decode_stream(stream, &[]);
+    let chunked = decode_stream(stream, &chunks);
+    assert_eq!(
+        chunked,
+        whole,
+        "chunks {chunks:?} of {} decode differently",
+        show(stream)
+    );
+    if stream.len() <= 512 {
+        let bytewise = decode_stream(stream, &[1]);
+        assert_eq!(
+            bytewise,
+            whole,
+            "byte by byte, {} decodes differently",
+            show(stream)
+        );
+    }
+    // Each event is what `from_slice` reads from its own bytes.
+    for item in whole.items.iter().flatten() {
+        let event = chatwire::from_slice(item).expect("a written event decodes");
+        assert_eq!(&event.to_vec(), item);
+    }
+
+    let framing = match (head >> 4) & 3 {
+        0 => Framing::Auto,
+        1 => Framing::Ndjson,
+        2 => Framing::Envelope,
+        _ => Framing::Concatenated,
+    };
+    let config = if head & 0x40 != 0 {
+        Config::new().max_event_len(100)
+    } else {
+        Config::new()
+    };
+    let slice = stream_slice_items(stream, framing, config);
+    let decoded = stream_decoder_items(stream, framing, config, &chunks);
+    assert_eq!(
+        decoded,
+        slice,
+        "{framing:?}, chunks {chunks:?}: the decoder and the slice iterator differ on {}",
+        show(stream)
+    );
+    if stream.len() <= 512 {
+        let bytewise = stream_decoder_items(stream, framing, config, &[1]);
+        assert_eq!(
+            bytewise,
+            slice,
+            "{framing:?}, byte by byte: the decoder and the slice iterator differ on {}",
+            show(stream)
+        );
+    }
+    for item in slice.iter().flatten() {
+        let event = chatwire::from_slice(item).expect("a written event decodes");
+        assert_eq!(&event.to_vec(), item);
+    }
+}

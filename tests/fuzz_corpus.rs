@@ -1,0 +1,92 @@
+//! Replays the committed fuzz corpora on stable: every file under
+//! `fuzz/seeds/<target>/` and `fuzz/regressions/<target>/` goes through the
+//! same check the cargo fuzz target `<target>` runs (`fuzz/checks.rs`), so
+//! plain `cargo test --all-features` covers them.
+#![cfg(feature = "serde")]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+#[path = "../fuzz/checks.rs"]
+mod checks;
+
+/// The files of `fuzz/<kind>/<target>/`, sorted; none if the folder is absent.
+fn corpus(kind: &str, target: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz")
+        .join(kind)
+        .join(target);
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .map(|e| e.expect("reading a corpus folder").path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    files
+}
+
+/// Runs `check` on every seed of `target`, and on its regressions too when
+/// `regressions` is set; reports every failing file, not only the first.
+fn replay(target: &str, regressions: bool, check: fn(&[u8])) {
+    let seeds = corpus("seeds", target);
+    assert!(!seeds.is_empty(), "no seeds for the `{target}` target");
+    let mut files = seeds;
+    if regressions {
+        files.extend(corpus("regressions", target));
+    }
+    let mut failures = Vec::new();
+    for path in &files {
+        let data = fs::read(path).expect("reading a corpus file");
+        if let Err(panic) = std::panic::catch_unwind(|| check(&data)) {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            failures.push(format!("{}: {message}", path.display()));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} corpus file(s) of `{target}` fail:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn decode_corpus_replays() {
+    replay("decode", true, checks::check_decode);
+}
+
+#[test]
+fn differential_corpus_replays() {
+    replay("differential", true, |data| {
+        checks::check_differential(data);
+    });
+}
+
+#[test]
+fn roundtrip_corpus_replays() {
+    replay("roundtrip", true, checks::check_roundtrip);
+}
+
+#[test]
+fn stream_corpus_replays() {
+    replay("stream", true, checks::check_stream);
+}
+
+/// Every seed of every target is checked by every single-input check too:
+/// the checks must hold on any bytes, whichever target found them.
+#[test]
+fn every_seed_passes_every_input_check() {
+    for target in ["decode", "differential", "roundtrip"] {
+        replay(target, false, |data| {
+            checks::check_decode(data);
+            checks::check_differential(data);
+            checks::check_roundtrip(data);
+        });
+    }
+}
