@@ -226,7 +226,7 @@ fn sniff_event(input: &[u8], at: usize) -> Option<(EventKind, usize)> {
 /// Matches an event that is exactly `{"event":"<name>"}` for one of the
 /// events without fields, its brace at `at`.
 #[inline(always)]
-fn unit_event(input: &[u8], at: usize) -> Option<(ClientEvent<'static>, usize)> {
+pub(crate) fn unit_event(input: &[u8], at: usize) -> Option<(ClientEvent<'static>, usize)> {
     if input.get(at + 1..at + 9)? != b"\"event\":" {
         return None;
     }
@@ -245,8 +245,20 @@ fn unit_event(input: &[u8], at: usize) -> Option<(ClientEvent<'static>, usize)> 
 }
 
 /// Lexes the object at the start of `input` and files its known keys.
-#[inline]
+#[inline(always)]
 fn decode_object(input: &[u8]) -> Lex<(ClientEvent<'_>, usize)> {
+    decode_object_ws::<false>(input, &mut false)
+}
+
+/// [`decode_object`] for the stream layer, which also learns (with `WS`),
+/// in `has_ws`, whether the object (from its `{` to its `}`) holds
+/// whitespace outside its strings: when it does not, it holds no line feed
+/// (strings cannot hold a raw one).
+#[inline]
+pub(crate) fn decode_object_ws<'a, const WS: bool>(
+    input: &'a [u8],
+    has_ws: &mut bool,
+) -> Lex<(ClientEvent<'a>, usize)> {
     let mut c = Cursor::new(input);
     c.skip_ws();
     let object_start = c.pos();
@@ -257,6 +269,9 @@ fn decode_object(input: &[u8]) -> Lex<(ClientEvent<'_>, usize)> {
     // The commonest layout of all, `{"event":"chat_session_typing"}` and the
     // other events without fields, matched whole.
     if let Some(done) = unit_event(input, object_start) {
+        if WS {
+            *has_ws = false;
+        }
         return Ok(done);
     }
     // Whether the object holds whitespace outside strings.
@@ -361,6 +376,9 @@ fn decode_object(input: &[u8]) -> Lex<(ClientEvent<'_>, usize)> {
     let event = fields
         .build(known, object_start, end, !ws)
         .map_err(Stop::Fail)?;
+    if WS {
+        *has_ws = ws;
+    }
     Ok((event, end))
 }
 

@@ -1,27 +1,35 @@
 //! The framing engine that the slice iterator and the incremental decoder
 //! share, so that they cannot disagree.
 //!
-//! [`Core::step`] looks at a buffer that holds the stream from some offset
-//! (`base`) on, and at a flag saying whether the input ends there; it
-//! returns one item, or says that it needs more input. Everything before
-//! `pos` is consumed: the incremental decoder drops it ([`Core::release`]),
-//! the slice iterator simply moves on. Progress inside the unit that starts
-//! at `pos` (how far a scan got) is kept in the state, relative to `pos`, so
-//! that bytes are examined once however the input is chunked.
+//! [`Core::fast`] and [`Core::dispatch`] look at a buffer that holds the
+//! stream from some offset (`base`) on, and at a flag saying whether the
+//! input ends there; together they return one item, or say that more input
+//! is needed. Everything before `pos` is consumed: the incremental decoder
+//! drops it ([`Core::release`]), the slice iterator simply moves on.
+//! Progress inside the unit that starts at `pos` (how far a scan got) is
+//! kept in the state, relative to `pos`, so that bytes are examined a small
+//! constant number of times however the input is chunked.
 //!
-//! The happy path is fused: the decoder ([`parse`]) runs in place at the
-//! start of each unit, and the framing only checks what follows. Only when
-//! an event is not complete in the buffer (or is bad) does a boundary scan
-//! ([`ValueEnd`], or a line-feed search) run, resumably, before the event is
-//! decoded once.
+//! The happy path is fused and kept apart from the state machine:
+//! [`Core::fast`] runs the decoder ([`decode_object_ws`]) in place at the
+//! start of each unit where one event follows another, and the framing only
+//! checks what follows (for NDJSON, whether the event held whitespace tells
+//! whether it can hold a line feed at all). Only when an event is not
+//! complete in the buffer (or is bad) does [`Core::dispatch`] take over: a
+//! boundary scan ([`ValueEnd`], or a line-feed search) runs, resumably,
+//! before the event is decoded once; or, incrementally, an object cut short
+//! is decoded again once the bytes at hand have doubled (see
+//! [`Core::retry`]).
 
-use memchr::{memchr, memchr_iter, memrchr};
+use memchr::{memchr, memchr_iter, memchr2_iter, memrchr, memrchr3};
 
 use super::{Config, Framing, StreamError, StreamErrorKind, Unit};
-use crate::decode::{Status, parse};
+use crate::decode::{Status, decode_object_ws, parse, unit_event};
 use crate::error::{Error, ErrorKind};
 use crate::event::ClientEvent;
-use crate::scan::{Boundary, Cursor, EnvelopeProbe, Probe, Stop, ValueEnd, is_ws, starts_value};
+use crate::scan::{
+    Boundary, Cursor, EnvelopeProbe, Lex, Probe, Stop, ValueEnd, is_ws, starts_value,
+};
 use crate::text::Text;
 
 /// One item, or why there is none.
@@ -36,6 +44,37 @@ pub(crate) enum Step<'a> {
     Pending,
     /// The input is complete and has no more items.
     Done,
+}
+
+/// What a fast path found: an event, or that the general path is needed.
+pub(crate) enum Fast<'a> {
+    /// An event, whose bytes are `buf[start..end]`.
+    Event(ClientEvent<'a>, usize, usize),
+    /// An event without fields written the one shortest way,
+    /// `{"event":"chat_session_typing"}` and the like, in `buf[start..end]`.
+    /// Apart from [`Fast::Event`] so that callers build it from its kind
+    /// alone, never moving a whole event around.
+    Unit(ClientEvent<'static>, usize, usize),
+    /// More input is needed (never when the input is complete).
+    Pending,
+    /// The input is complete and has no more items.
+    Done,
+    /// Anything else: [`Core::dispatch`] goes on from the state left.
+    Slow,
+}
+
+impl<'a> Fast<'a> {
+    /// The item for the general path: `None` for [`Fast::Slow`].
+    #[inline(always)]
+    fn into_step(self) -> Option<Step<'a>> {
+        match self {
+            Fast::Event(event, start, end) => Some(Step::Event(event, start, end)),
+            Fast::Unit(event, start, end) => Some(Step::Event(event, start, end)),
+            Fast::Pending => Some(Step::Pending),
+            Fast::Done => Some(Step::Done),
+            Fast::Slow => None,
+        }
+    }
 }
 
 /// Bytes examined, for tests.
@@ -100,9 +139,17 @@ enum State {
         task: Task,
         scan: ValueEnd,
         seen: usize,
-        /// The decoder has not been tried in place yet.
-        fresh: bool,
     },
+    /// Incrementally, an object at `pos` (within the bound) not complete
+    /// when last looked at; see [`Core::retry`].
+    Retry {
+        task: Task,
+        parsed: usize,
+        seen: usize,
+        opens: usize,
+    },
+    /// A complete event at `pos`, `len` bytes long, larger than the bound.
+    Oversized { task: Task, len: usize },
     /// Dropping the rest of a value too large to keep.
     Discard { task: Task, scan: ValueEnd },
     /// Skipping to the next line that begins with `{`.
@@ -124,7 +171,7 @@ impl LineMemo {
     /// Moves to index `to` of `buf`, counting line feeds; returns the number
     /// of bytes looked at.
     fn advance(&mut self, buf: &[u8], to: usize, base: u64) -> u64 {
-        let Some(bytes) = buf.get(self.pos..to) else {
+        let Some(bytes) = buf.get(self.pos..to).filter(|b| !b.is_empty()) else {
             return 0;
         };
         let feeds = memchr_iter(b'\n', bytes).count();
@@ -146,9 +193,31 @@ impl LineMemo {
     }
 }
 
+/// Where the last line feed, and the last `}`, `]` or line feed, of the
+/// buffer are, for the incremental decoder: an NDJSON line that starts after
+/// the first cannot be complete yet, nor can an object that starts after the
+/// second, so they are not decoded in place (only to be found cut short).
+/// Indices into the buffer: it was searched up to `*_seen` (from the end of
+/// what was new, so mostly only a little way), and what was found is at
+/// `*_end - 1` (nothing if `*_end` is 0).
+#[derive(Clone, Copy, Debug, Default)]
+struct Tail {
+    feed_seen: usize,
+    feed_end: usize,
+    close_seen: usize,
+    close_end: usize,
+}
+
+/// Brackets a value may open, its own included, before [`ValueEnd`] finds
+/// its structure broken (its depth limit is 128).
+const OPEN_LIMIT: usize = 128;
+
 /// The framing engine.
 #[derive(Clone, Debug)]
 pub(crate) struct Core {
+    /// Driven by the incremental decoder: [`Core::dispatch`] then decodes
+    /// as [`Core::fast`] does with `INC`.
+    incremental: bool,
     max: usize,
     framing: Framing,
     state: State,
@@ -163,6 +232,7 @@ pub(crate) struct Core {
     elements: u64,
     values: u64,
     saw_events: bool,
+    tail: Tail,
     stats: Stats,
 }
 
@@ -233,8 +303,11 @@ fn holds_events_array(obj: &[u8]) -> bool {
 }
 
 impl Core {
-    pub(crate) fn new(framing: Framing, config: Config) -> Self {
+    /// An engine for `framing`; `incremental` for the incremental decoder
+    /// (see [`Core::fast`]).
+    pub(crate) fn new(framing: Framing, config: Config, incremental: bool) -> Self {
         Core {
+            incremental,
             max: config.event_limit(),
             framing,
             state: Self::initial(framing),
@@ -249,6 +322,7 @@ impl Core {
             elements: 0,
             values: 0,
             saw_events: false,
+            tail: Tail::default(),
             stats: Stats::default(),
         }
     }
@@ -277,6 +351,13 @@ impl Core {
         self.base + self.pos as u64
     }
 
+    /// The stream offset of the buffer's first byte: everything before it
+    /// was released.
+    #[cfg_attr(not(feature = "alloc"), allow(dead_code))]
+    pub(crate) fn base(&self) -> u64 {
+        self.base
+    }
+
     /// Forgets the consumed bytes, which the caller then drops from the
     /// front of its buffer; returns how many.
     #[cfg_attr(not(feature = "alloc"), allow(dead_code))]
@@ -286,7 +367,53 @@ impl Core {
         self.memo.pos = 0;
         self.base += n as u64;
         self.pos = 0;
+        let t = &mut self.tail;
+        t.feed_seen = t.feed_seen.saturating_sub(n);
+        t.feed_end = t.feed_end.saturating_sub(n);
+        t.close_seen = t.close_seen.saturating_sub(n);
+        t.close_end = t.close_end.saturating_sub(n);
         n
+    }
+
+    /// Whether a line feed follows index `q` of `buf` (the buffer's new
+    /// bytes are searched from the end, up to the last one).
+    #[inline(always)]
+    fn feed_after(&mut self, buf: &[u8], q: usize) -> bool {
+        let t = &mut self.tail;
+        if let Some(new) = buf.get(t.feed_seen..).filter(|new| !new.is_empty()) {
+            let found = memrchr(b'\n', new);
+            if let Some(k) = found {
+                t.feed_end = t.feed_seen + k + 1;
+            }
+            self.stats.scanned += (new.len() - found.unwrap_or(0)) as u64;
+            t.feed_seen = buf.len();
+        }
+        q < self.tail.feed_end
+    }
+
+    /// Whether a `}`, `]` or line feed follows index `q` of `buf`, as
+    /// [`Core::feed_after`]: when none does, an object at `q` has not ended
+    /// and its structure has not broken (unless it opened too many
+    /// brackets).
+    #[inline(always)]
+    fn close_after(&mut self, buf: &[u8], q: usize) -> bool {
+        let t = &mut self.tail;
+        if let Some(new) = buf.get(t.close_seen..).filter(|new| !new.is_empty()) {
+            let found = memrchr3(b'}', b']', b'\n', new);
+            if let Some(k) = found {
+                t.close_end = t.close_seen + k + 1;
+            }
+            self.stats.scanned += (new.len() - found.unwrap_or(0)) as u64;
+            t.close_seen = buf.len();
+        }
+        q < self.tail.close_end
+    }
+
+    /// The brackets that `bytes` open (or seem to: those in strings count).
+    #[inline]
+    fn opens(&mut self, bytes: &[u8]) -> usize {
+        self.stats.scanned += bytes.len() as u64;
+        memchr2_iter(b'{', b'[', bytes).count()
     }
 
     fn resolve(&mut self, framing: Framing) {
@@ -349,6 +476,43 @@ impl Core {
         result
     }
 
+    /// The decoder's own first fast path, inline: an event without fields
+    /// written exactly `{"event":"chat_session_typing"}` at `q`, and its
+    /// length. Its first letter after `chat_session_` (`t`yping,
+    /// `n`ot_typing, `e`nd, `d`isconnect) sends the other events on at once.
+    #[inline(always)]
+    fn unit_at(&mut self, buf: &[u8], q: usize) -> Option<(ClientEvent<'static>, usize)> {
+        if let Some(b't' | b'n' | b'e' | b'd') = buf.get(q + 23)
+            && buf[q] == b'{'
+            && let Some((event, end)) = unit_event(buf, q)
+        {
+            self.stats.parsed += (end - q) as u64;
+            return Some((event, end - q));
+        }
+        None
+    }
+
+    /// Decodes the event at `buf[q..]` for a fast path (past
+    /// [`Core::unit_at`]): the event and the bytes it used, and in `ws`
+    /// whether it holds whitespace (and so perhaps a line feed). Otherwise
+    /// why not: cut short, or an error (for the general path to report).
+    #[inline(always)]
+    fn decode_at<'a>(
+        &mut self,
+        buf: &'a [u8],
+        q: usize,
+        ws: &mut bool,
+    ) -> Lex<(ClientEvent<'a>, usize)> {
+        let input = &buf[q..];
+        let result = decode_object_ws::<true>(input, ws);
+        self.stats.parsed += match &result {
+            Ok(done) => done.1,
+            Err(Stop::Partial) => input.len(),
+            Err(Stop::Fail(e)) => e.offset() + 1,
+        } as u64;
+        result
+    }
+
     /// Skips whitespace at `pos`; returns the next byte.
     #[inline]
     fn skip_ws(&mut self, buf: &[u8]) -> Option<u8> {
@@ -404,14 +568,48 @@ impl Core {
 
     /// Decodes the next item from `buf`, which holds the stream from the
     /// last released offset on; `eof` says the input ends with `buf`.
-    #[inline]
-    pub(crate) fn step<'a>(&mut self, buf: &'a [u8], eof: bool) -> Step<'a> {
+    ///
+    /// This is the fast path: the next event when it follows the previous
+    /// one the common way (an NDJSON line start, an envelope after an
+    /// element, between concatenated values), decoded in place. On
+    /// [`Fast::Slow`], [`Core::dispatch`] must be called next, the general
+    /// state machine, which goes on from where this left off: nothing is
+    /// decoded twice.
+    ///
+    /// With `INC`, for the incremental decoder: line numbers are kept up to
+    /// date as lines are read (it releases the bytes read after each item),
+    /// and an event that cannot be complete yet (see [`Tail`]) is not decoded
+    /// in place.
+    #[inline(always)]
+    pub(crate) fn fast<'a, const INC: bool>(&mut self, buf: &'a [u8], eof: bool) -> Fast<'a> {
+        // Tests rather than a jump table: one state at a time is hot.
+        if let State::LineStart = self.state {
+            return self.line_start::<INC>(buf, eof);
+        }
+        if let State::AfterElement = self.state {
+            return self.next_element::<INC>(buf, eof);
+        }
+        match self.state {
+            State::ConcatTop => self.next_value::<INC>(buf, eof),
+            State::Retry {
+                task,
+                parsed,
+                seen,
+                opens,
+            } if INC => self.retry(buf, eof, task, (parsed, seen, opens)),
+            _ => Fast::Slow,
+        }
+    }
+
+    /// The general state machine, one transition at a time until an item.
+    #[inline(never)]
+    pub(crate) fn dispatch<'a>(&mut self, buf: &'a [u8], eof: bool) -> Step<'a> {
         loop {
             let step = match self.state {
                 State::Start => self.start(buf, eof),
                 State::Probe { probe, seen } => self.probe(buf, eof, probe, seen),
                 State::FirstAfter { end, seen } => self.first_after(buf, eof, end, seen),
-                State::LineStart => self.line_start(buf, eof),
+                State::LineStart => self.line_start::<false>(buf, eof).into_step(),
                 State::Line { seen } => self.line(buf, eof, seen),
                 State::LineDiscard => self.line_discard(buf, eof),
                 State::Top => self.top(buf, eof),
@@ -422,12 +620,22 @@ impl Core {
                 State::Elements { first } => self.elements(buf, eof, first),
                 State::AfterElement => self.after_element(buf, eof),
                 State::ConcatTop => self.concat_top(buf, eof),
-                State::Value {
+                State::Value { task, scan, seen } => self.value(buf, eof, task, scan, seen),
+                State::Retry {
                     task,
-                    scan,
+                    parsed,
                     seen,
-                    fresh,
-                } => self.value(buf, eof, task, scan, seen, fresh),
+                    opens,
+                } => self
+                    .retry(buf, eof, task, (parsed, seen, opens))
+                    .into_step(),
+                State::Oversized { task, len } => {
+                    let unit = self.unit(task);
+                    self.state = Self::after(task);
+                    let e = self.error(buf, StreamErrorKind::TooLarge, self.pos, unit);
+                    self.pos += len;
+                    Some(Step::Error(e))
+                }
                 State::Discard { task, scan } => self.discard(buf, eof, task, scan),
                 State::Resync { line_start } => self.resync(buf, eof, line_start),
                 State::Done => {
@@ -473,7 +681,6 @@ impl Core {
             task: Task::First,
             scan: ValueEnd::new(),
             seen: 0,
-            fresh: false,
         };
         match found {
             Probe::Envelope => self.resolve(Framing::Envelope),
@@ -545,41 +752,119 @@ impl Core {
 
     // ---- NDJSON -------------------------------------------------------
 
+    /// With `INC` (the incremental decoder), the line memo follows the lines
+    /// the fast path reads (so that [`Core::release`] need not count them
+    /// again), and a line not complete yet is not decoded in place.
     #[inline(always)]
-    fn line_start<'a>(&mut self, buf: &'a [u8], eof: bool) -> Option<Step<'a>> {
+    fn line_start<'a, const INC: bool>(&mut self, buf: &'a [u8], eof: bool) -> Fast<'a> {
         if self.skip_ws(buf).is_none() {
-            return Some(self.end_of_input(buf, eof));
+            return match self.end_of_input(buf, eof) {
+                Step::Done => Fast::Done,
+                _ => Fast::Pending,
+            };
         }
         let q = self.pos;
-        // Fused: decode in place, then check that the line ends there.
-        if let Ok(Status::Complete((event, n))) = self.parse_counted(&buf[q..]) {
+        if INC && !eof && buf.len() - q <= self.max && !self.feed_after(buf, q) {
+            // No line feed has arrived: what `line` would find out.
+            self.state = State::Line {
+                seen: buf.len() - q,
+            };
+            return Fast::Slow;
+        }
+        // Fused: decode in place, then check that the line ends there; the
+        // commonest case is the line feed right after the event.
+        if let Some((event, n)) = self.unit_at(buf, q) {
             let end = q + n;
-            if !has_line_feed(&buf[q..end]) {
-                let mut t = end;
-                while let Some(b' ' | b'\t' | b'\r') = buf.get(t) {
-                    t += 1;
+            if let Some(b'\n') = buf.get(end)
+                && n <= self.max
+            {
+                if INC {
+                    self.passed_line_feed(q, end);
                 }
-                // The event's bytes, checked for a line feed, and the blanks.
-                self.stats.scanned += (t - q) as u64;
-                match buf.get(t) {
-                    Some(b'\n') if t - q <= self.max => {
-                        self.pos = t + 1;
-                        return Some(Step::Event(event, q, end));
+                self.pos = end + 1;
+                return Fast::Unit(event, q, end);
+            }
+            return self.line_end::<INC>(buf, eof, event, n, false);
+        }
+        let mut ws = false;
+        match self.decode_at(buf, q, &mut ws) {
+            Ok((event, n)) => {
+                let end = q + n;
+                if let Some(b'\n') = buf.get(end)
+                    && !ws
+                    && n <= self.max
+                {
+                    if INC {
+                        self.passed_line_feed(q, end);
                     }
-                    None if eof && t - q <= self.max => {
-                        self.pos = t;
-                        return Some(Step::Event(event, q, end));
-                    }
-                    None if !eof => {
-                        self.state = State::Line { seen: t - q };
-                        return Some(Step::Pending);
-                    }
-                    _ => {}
+                    self.pos = end + 1;
+                    return Fast::Event(event, q, end);
                 }
+                self.line_end::<INC>(buf, eof, event, n, ws)
+            }
+            Err(_) => {
+                self.state = State::Line { seen: 0 };
+                Fast::Slow
+            }
+        }
+    }
+
+    /// The event at `pos`, `n` bytes long (holding whitespace if `ws`), is
+    /// followed by something other than a line feed: blanks before it, or
+    /// the end of the buffer, or something else.
+    #[inline(always)]
+    fn line_end<'a, const INC: bool>(
+        &mut self,
+        buf: &'a [u8],
+        eof: bool,
+        event: ClientEvent<'a>,
+        n: usize,
+        ws: bool,
+    ) -> Fast<'a> {
+        let q = self.pos;
+        let end = q + n;
+        // A line feed can only hide in whitespace outside strings.
+        debug_assert!(ws || !has_line_feed(&buf[q..end]));
+        if !ws || !has_line_feed(&buf[q..end]) {
+            let mut t = end;
+            while let Some(b' ' | b'\t' | b'\r') = buf.get(t) {
+                t += 1;
+            }
+            // The blanks, and the event's bytes if checked for a line feed.
+            self.stats.scanned += (t - end + if ws { n } else { 0 }) as u64;
+            match buf.get(t) {
+                Some(b'\n') if t - q <= self.max => {
+                    if INC {
+                        self.passed_line_feed(q, t);
+                    }
+                    self.pos = t + 1;
+                    return Fast::Event(event, q, end);
+                }
+                None if eof && t - q <= self.max => {
+                    self.pos = t;
+                    return Fast::Event(event, q, end);
+                }
+                None if !eof => {
+                    self.state = State::Line { seen: t - q };
+                    return Fast::Pending;
+                }
+                _ => {}
             }
         }
         self.state = State::Line { seen: 0 };
-        None
+        Fast::Slow
+    }
+
+    /// The line at `q` ends at the line feed at `lf`, the only one in
+    /// `q..=lf`: when the line memo stands at `q`, it moves past it without
+    /// counting.
+    #[inline(always)]
+    fn passed_line_feed(&mut self, q: usize, lf: usize) {
+        if self.memo.pos == q {
+            self.memo.pos = lf + 1;
+            self.memo.line += 1;
+            self.memo.line_start = self.base + (lf + 1) as u64;
+        }
     }
 
     fn line<'a>(&mut self, buf: &'a [u8], eof: bool, seen: usize) -> Option<Step<'a>> {
@@ -639,6 +924,10 @@ impl Core {
                 }
             }
         };
+        // The line's only line feed is its last byte.
+        if feed && self.incremental {
+            self.passed_line_feed(q, k);
+        }
         self.pos = next;
         self.state = State::LineStart;
         step
@@ -704,7 +993,6 @@ impl Core {
                     task: Task::Key,
                     scan: ValueEnd::new(),
                     seen: 0,
-                    fresh: false,
                 };
                 None
             }
@@ -755,7 +1043,6 @@ impl Core {
             task: Task::Member,
             scan: ValueEnd::new(),
             seen: 0,
-            fresh: false,
         };
         if events {
             let unit = self.envelope_unit();
@@ -800,7 +1087,7 @@ impl Core {
             }
             Some(b) if starts_value(b) => {
                 self.elements += 1;
-                self.value(buf, eof, Task::Element, ValueEnd::new(), 0, true)
+                self.value_in_place(buf, eof, Task::Element)
             }
             Some(_) => {
                 let unit = self.envelope_unit();
@@ -836,7 +1123,7 @@ impl Core {
             None => Some(self.end_of_input(buf, eof)),
             Some(b) if starts_value(b) => {
                 self.values += 1;
-                self.value(buf, eof, Task::Concat, ValueEnd::new(), 0, true)
+                self.value_in_place(buf, eof, Task::Concat)
             }
             Some(_) => {
                 let unit = Unit::Value(self.values);
@@ -847,6 +1134,196 @@ impl Core {
 
     // ---- Values (elements, concatenated values, members, keys) ---------
 
+    /// Envelope, after an element: the next element, when `,` and an object
+    /// follow. [`Fast::Slow`] leaves the rest to the general path.
+    #[inline(always)]
+    fn next_element<'a, const INC: bool>(&mut self, buf: &'a [u8], eof: bool) -> Fast<'a> {
+        let comma = self.pos;
+        if self.skip_ws(buf) != Some(b',') {
+            return Fast::Slow;
+        }
+        // The line memo moves past a `,` right after the element.
+        if INC && self.memo.pos == comma && self.pos == comma {
+            self.memo.pos = comma + 1;
+        }
+        self.pos += 1;
+        self.state = State::Elements { first: false };
+        if self.skip_ws(buf) != Some(b'{') {
+            return Fast::Slow;
+        }
+        self.elements += 1;
+        self.value_fast::<INC>(buf, eof, Task::Element)
+    }
+
+    /// Concatenated values, between values: the next value, when it starts
+    /// here. [`Fast::Slow`] leaves the rest to the general path.
+    #[inline(always)]
+    fn next_value<'a, const INC: bool>(&mut self, buf: &'a [u8], eof: bool) -> Fast<'a> {
+        match self.skip_ws(buf) {
+            Some(b) if starts_value(b) => {
+                self.values += 1;
+                self.value_fast::<INC>(buf, eof, Task::Concat)
+            }
+            _ => Fast::Slow,
+        }
+    }
+
+    /// Fused: decodes the value at `pos` in place; the framing then checks
+    /// what follows. Otherwise [`Fast::Slow`], with the state set to report
+    /// an event that is too large or to scan a value that is not an event;
+    /// or, with `INC`, [`Fast::Pending`] for an object not complete yet (see
+    /// [`Core::retry`]).
+    #[inline(always)]
+    fn value_fast<'a, const INC: bool>(
+        &mut self,
+        buf: &'a [u8],
+        eof: bool,
+        task: Task,
+    ) -> Fast<'a> {
+        let q = self.pos;
+        if let Some(unit) = self.unit_value::<INC>(buf, task) {
+            return unit;
+        }
+        let have = buf.len() - q;
+        // An object that has not ended yet (and is sound so far) waits, not
+        // decoded, for what a scan for its end would wait for.
+        if INC && !eof && buf[q] == b'{' && have <= self.max && !self.close_after(buf, q) {
+            let opens = self.opens(&buf[q..]);
+            if opens <= OPEN_LIMIT {
+                self.state = State::Retry {
+                    task,
+                    parsed: 0,
+                    seen: have,
+                    opens,
+                };
+                return Fast::Pending;
+            }
+        }
+        self.attempt::<INC>(buf, eof, task)
+    }
+
+    /// An event without fields written the one shortest way at `pos`.
+    #[inline(always)]
+    fn unit_value<'a, const INC: bool>(&mut self, buf: &[u8], task: Task) -> Option<Fast<'a>> {
+        let q = self.pos;
+        let (event, n) = self.unit_at(buf, q).filter(|&(_, n)| n <= self.max)?;
+        self.state = Self::after(task);
+        self.pos = q + n;
+        if INC && self.memo.pos == q {
+            self.memo.pos = q + n;
+        }
+        Some(Fast::Unit(event, q, q + n))
+    }
+
+    /// Decodes the value at `pos` in place (past [`Core::unit_value`]), for
+    /// [`Core::value_fast`] and [`Core::retry`].
+    #[inline(always)]
+    fn attempt<'a, const INC: bool>(&mut self, buf: &'a [u8], eof: bool, task: Task) -> Fast<'a> {
+        let q = self.pos;
+        let have = buf.len() - q;
+        let mut ws = false;
+        let (event, n) = match self.decode_at(buf, q, &mut ws) {
+            Ok(done) => done,
+            // Cut short: decoded again once more bytes have come.
+            Err(Stop::Partial) if INC && !eof && have <= self.max => {
+                self.state = State::Retry {
+                    task,
+                    parsed: have,
+                    seen: have,
+                    opens: usize::MAX,
+                };
+                return Fast::Pending;
+            }
+            Err(_) => {
+                self.state = State::Value {
+                    task,
+                    scan: ValueEnd::new(),
+                    seen: 0,
+                };
+                return Fast::Slow;
+            }
+        };
+        if n > self.max {
+            self.state = State::Oversized { task, len: n };
+            return Fast::Slow;
+        }
+        self.state = Self::after(task);
+        self.pos = q + n;
+        // Without whitespace, the event holds no line feed.
+        if INC && !ws && self.memo.pos == q {
+            self.memo.pos = q + n;
+        }
+        Fast::Event(event, q, q + n)
+    }
+
+    /// An object at `pos` not complete when last looked at (with `seen`
+    /// bytes at hand), looked at again now that more bytes have come.
+    ///
+    /// While no `}`, `]` or line feed has come after its start, and it opened
+    /// at most [`OPEN_LIMIT`] brackets (`opens`, counted over `seen` bytes;
+    /// `usize::MAX` once not counted), it has not ended and its structure has
+    /// not broken: it waits. Otherwise it is decoded in place again, `parsed`
+    /// being the bytes the last attempt covered (0 if none), but to keep the
+    /// work linear however the input is chunked, only when they have at
+    /// least doubled; else (and at the end of the input, or past the size
+    /// bound, or on an error) it is scanned for its end from its start, as
+    /// any value. Either way the items, and when they come, are those of the
+    /// scan: a structure that breaks also fails to decode, at or before the
+    /// byte where it breaks, and a value that decodes cut short has not
+    /// ended.
+    #[inline(always)]
+    fn retry<'a>(
+        &mut self,
+        buf: &'a [u8],
+        eof: bool,
+        task: Task,
+        (parsed, seen, opens): (usize, usize, usize),
+    ) -> Fast<'a> {
+        let q = self.pos;
+        // (A caller that shrank its buffer gets the scan, not a panic.)
+        let have = buf.len().checked_sub(q).unwrap_or(usize::MAX);
+        if have == seen && !eof {
+            return Fast::Pending;
+        }
+        if !eof && have <= self.max {
+            if opens <= OPEN_LIMIT && have > seen && !self.close_after(buf, q) {
+                let opens = opens + self.opens(&buf[q + seen..]);
+                if opens <= OPEN_LIMIT {
+                    self.state = State::Retry {
+                        task,
+                        parsed,
+                        seen: have,
+                        opens,
+                    };
+                    return Fast::Pending;
+                }
+            }
+            if have >= 2 * parsed {
+                if let Some(unit) = self.unit_value::<true>(buf, task) {
+                    return unit;
+                }
+                return self.attempt::<true>(buf, eof, task);
+            }
+        }
+        self.state = State::Value {
+            task,
+            scan: ValueEnd::new(),
+            seen: 0,
+        };
+        Fast::Slow
+    }
+
+    /// [`Core::value_fast`] for the general path.
+    #[inline]
+    fn value_in_place<'a>(&mut self, buf: &'a [u8], eof: bool, task: Task) -> Option<Step<'a>> {
+        let fast = if self.incremental {
+            self.value_fast::<true>(buf, eof, task)
+        } else {
+            self.value_fast::<false>(buf, eof, task)
+        };
+        fast.into_step()
+    }
+
     fn value<'a>(
         &mut self,
         buf: &'a [u8],
@@ -854,23 +1331,8 @@ impl Core {
         task: Task,
         mut scan: ValueEnd,
         seen: usize,
-        fresh: bool,
     ) -> Option<Step<'a>> {
         let q = self.pos;
-        if fresh {
-            // Fused: decode in place; the framing then checks what follows.
-            if let Ok(Status::Complete((event, n))) = self.parse_counted(&buf[q..]) {
-                self.state = Self::after(task);
-                if n > self.max {
-                    let unit = self.unit(task);
-                    let e = self.error(buf, StreamErrorKind::TooLarge, q, unit);
-                    self.pos = q + n;
-                    return Some(Step::Error(e));
-                }
-                self.pos = q + n;
-                return Some(Step::Event(event, q, q + n));
-            }
-        }
         let limit_end = buf.len().min(q.saturating_add(self.max).saturating_add(1));
         let from = q + seen;
         let found = scan.scan(&buf[..limit_end], from);
@@ -904,7 +1366,6 @@ impl Core {
                     task,
                     scan,
                     seen: limit_end - q,
-                    fresh: false,
                 };
                 Some(Step::Pending)
             }

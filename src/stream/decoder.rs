@@ -1,9 +1,10 @@
 //! The incremental decoder over a `BytesMut` that chunks are appended to.
 
-use bytes::{Buf, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 
-use super::core::{Core, Step};
+use super::core::{Core, Fast, Step};
 use super::{Config, Framing, StreamError};
+use crate::event::ClientEvent;
 use crate::owned::{Layout, OwnedEvent};
 
 /// An incremental decoder: append chunks of any size to a [`BytesMut`] and
@@ -15,12 +16,20 @@ use crate::owned::{Layout, OwnedEvent};
 /// byte after it), as an [`OwnedEvent`] split out of the buffer without
 /// copying. Consumed and skipped bytes are dropped from the front of the
 /// buffer as they are passed, so the buffer holds at most about one event
-/// (bounded by [`Config::max_event_len`]) plus the last chunk.
+/// (bounded by [`Config::max_event_len`]) plus the last chunk. An event
+/// without fields written the one shortest way
+/// (`{"event":"chat_session_typing"}` and the like) gets static bytes, equal
+/// to its own, and leaves the buffer alone: its bytes are dropped with the
+/// next event split out, error, or `None`. Whenever `decode` returns `None`,
+/// `buf` holds exactly the bytes not consumed yet.
 ///
-/// An event that straddles chunks is not decoded again on every chunk: a
-/// resumable boundary scan looks at each new byte once until the event's end
-/// has arrived, and the event is then decoded once. Each byte is examined a
-/// small constant number of times however the input is chunked.
+/// Complete events are decoded in place, as by the slice iterator. An event
+/// that straddles chunks is not decoded again on every chunk: an NDJSON
+/// line waits for its line feed (found looking at each new byte once), an
+/// object for a `}` and for the bytes at hand to double, or else a
+/// resumable boundary scan follows it to its end, before it is decoded.
+/// Each byte is examined a small constant number of times however the input
+/// is chunked.
 ///
 /// This is the engine of the tokio codec (`chatwire::codec`, feature
 /// `tokio`), and yields exactly what [`super::events`] yields over the
@@ -78,7 +87,7 @@ impl Decoder {
     /// A decoder for `framing`, with `config`.
     pub fn with_config(framing: Framing, config: Config) -> Self {
         Decoder {
-            core: Core::new(framing, config),
+            core: Core::new(framing, config, true),
         }
     }
 
@@ -89,9 +98,9 @@ impl Decoder {
     }
 
     /// The stream offset of `buf[0]`: how many bytes have been consumed and
-    /// dropped from the buffer.
+    /// dropped from the buffer (after `None`, all those consumed).
     pub fn offset(&self) -> u64 {
-        self.core.offset()
+        self.core.base()
     }
 
     /// Bytes examined so far.
@@ -106,7 +115,9 @@ impl Decoder {
     }
 
     /// The next event or error from `buf`, or `None` when more input is
-    /// needed. Consumed bytes are removed from the front of `buf`.
+    /// needed. Consumed bytes are removed from the front of `buf` (see the
+    /// type's documentation for when).
+    #[inline]
     pub fn decode(&mut self, buf: &mut BytesMut) -> Option<Result<OwnedEvent, StreamError>> {
         self.run(buf, false)
     }
@@ -119,40 +130,101 @@ impl Decoder {
         self.run(buf, true)
     }
 
+    #[inline(always)]
     fn run(&mut self, buf: &mut BytesMut, eof: bool) -> Option<Result<OwnedEvent, StreamError>> {
-        let (item, start, end) = match self.core.step(&buf[..], eof) {
-            Step::Event(event, start, end) => {
-                // The event borrows `buf[start..end]`; its layout does not.
-                let layout = Layout::of(&event, &buf[start..end]);
-                (layout.map(Ok), start, end)
-            }
-            Step::Error(e) => (Some(Err(e)), 0, 0),
-            Step::Pending | Step::Done => (None, 0, 0),
+        // The fast path, apart: an event following the previous one. The
+        // owned event is put together in one place, from its parts.
+        let (bytes, layout) = match self.core.fast::<true>(&buf[..], eof) {
+            Fast::Event(event, start, end) => match Layout::of(&event, &buf[start..end]) {
+                Some(layout) => match layout.canonical(&buf[start..end]) {
+                    // Static bytes: the buffer need not be touched now.
+                    Some(bytes) => (Bytes::from_static(bytes), layout),
+                    None => (self.split(buf, start, end), layout),
+                },
+                None => return self.redecode(buf, start, end),
+            },
+            // Static bytes, whatever the event: the buffer is not touched.
+            Fast::Unit(event, start, end) => return self.unit(buf, &event, start, end),
+            Fast::Pending | Fast::Done => return self.released(buf, None),
+            Fast::Slow => return self.slow(buf, eof),
         };
-        let consumed = self.core.release(&buf[..]);
-        match item {
-            Some(Ok(layout)) => {
-                buf.advance(start);
-                let bytes = buf.split_to(end - start).freeze();
-                buf.advance(consumed - end);
-                Some(Ok(OwnedEvent::from_parts(bytes, layout)))
+        Some(Ok(OwnedEvent::from_parts(bytes, layout)))
+    }
+
+    /// The event without fields at `buf[start..end]`, written the one
+    /// shortest way: static bytes, the buffer is not touched.
+    #[inline(never)]
+    fn unit(
+        &mut self,
+        buf: &mut BytesMut,
+        event: &ClientEvent<'_>,
+        start: usize,
+        end: usize,
+    ) -> Option<Result<OwnedEvent, StreamError>> {
+        match Layout::shortest(event) {
+            Some((layout, bytes)) => {
+                debug_assert_eq!(bytes, &buf[start..end]);
+                Some(Ok(OwnedEvent::from_parts(
+                    Bytes::from_static(bytes),
+                    layout,
+                )))
             }
-            // The event's fields always lie in its bytes; should they not,
-            // decode them again rather than lose the event.
-            None if end > start => {
-                buf.advance(start);
-                let bytes = buf.split_to(end - start).freeze();
-                buf.advance(consumed - end);
-                OwnedEvent::decode(bytes).ok().map(Ok)
-            }
-            Some(Err(e)) => {
-                buf.advance(consumed);
-                Some(Err(e))
-            }
-            None => {
-                buf.advance(consumed);
-                None
-            }
+            None => self.redecode(buf, start, end),
         }
+    }
+
+    /// The general path, after the fast one found no event.
+    #[inline(never)]
+    fn slow(&mut self, buf: &mut BytesMut, eof: bool) -> Option<Result<OwnedEvent, StreamError>> {
+        match self.core.dispatch(&buf[..], eof) {
+            Step::Event(event, start, end) => match Layout::of(&event, &buf[start..end]) {
+                Some(layout) => {
+                    let bytes = match layout.canonical(&buf[start..end]) {
+                        Some(bytes) => Bytes::from_static(bytes),
+                        None => self.split(buf, start, end),
+                    };
+                    Some(Ok(OwnedEvent::from_parts(bytes, layout)))
+                }
+                None => self.redecode(buf, start, end),
+            },
+            Step::Error(e) => self.released(buf, Some(Err(e))),
+            Step::Pending | Step::Done => self.released(buf, None),
+        }
+    }
+
+    /// Drops the bytes consumed from `buf`, then hands out `item`.
+    #[inline(never)]
+    fn released(
+        &mut self,
+        buf: &mut BytesMut,
+        item: Option<Result<OwnedEvent, StreamError>>,
+    ) -> Option<Result<OwnedEvent, StreamError>> {
+        let consumed = self.core.release(&buf[..]);
+        buf.advance(consumed);
+        item
+    }
+
+    /// Splits the bytes of the event at `buf[start..end]` off the buffer,
+    /// dropping those consumed before and after it.
+    #[inline(never)]
+    fn split(&mut self, buf: &mut BytesMut, start: usize, end: usize) -> Bytes {
+        let consumed = self.core.release(&buf[..]);
+        let mut bytes = buf.split_to(end).freeze();
+        bytes.advance(start);
+        buf.advance(consumed - end);
+        bytes
+    }
+
+    /// The event at `buf[start..end]`, decoded again: its fields always lie
+    /// in its bytes, so never, but should they not, the event is not lost.
+    #[cold]
+    fn redecode(
+        &mut self,
+        buf: &mut BytesMut,
+        start: usize,
+        end: usize,
+    ) -> Option<Result<OwnedEvent, StreamError>> {
+        let bytes = self.split(buf, start, end);
+        OwnedEvent::decode(bytes).ok().map(Ok)
     }
 }

@@ -2,7 +2,7 @@
 
 use core::iter::FusedIterator;
 
-use super::core::{Core, Step};
+use super::core::{Core, Fast, Step};
 use super::{Config, Framing, StreamError};
 use crate::event::ClientEvent;
 
@@ -53,7 +53,7 @@ pub fn events(input: &[u8]) -> Events<'_> {
 pub fn events_with(input: &[u8], framing: Framing, config: Config) -> Events<'_> {
     Events {
         input,
-        core: Core::new(framing, config),
+        core: Core::new(framing, config, false),
     }
 }
 
@@ -75,7 +75,14 @@ impl<'a> Iterator for Events<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        match self.core.step(self.input, true) {
+        // The fast path converts straight to the item, apart from the rest.
+        match self.core.fast::<false>(self.input, true) {
+            Fast::Event(event, _, _) => return Some(Ok(event)),
+            Fast::Unit(event, _, _) => return Some(Ok(event)),
+            Fast::Pending | Fast::Done => return None,
+            Fast::Slow => {}
+        }
+        match self.core.dispatch(self.input, true) {
             Step::Event(event, _, _) => Some(Ok(event)),
             Step::Error(e) => Some(Err(e)),
             Step::Pending | Step::Done => None,

@@ -1,0 +1,113 @@
+//! The stream layer on a generated workload, for counting instructions per
+//! event under callgrind, or for timing: the bare `chatwire::from_slice`
+//! loop over the lines, the slice iterator, and the incremental decoder fed
+//! 4 KB chunks, each consuming events as `benches/codec.rs` does.
+//!
+//! ```text
+//! cargo build --release --example stream_instructions
+//! valgrind --tool=callgrind --toggle-collect='stream_instructions::run_*' \
+//!     target/release/examples/stream_instructions typing 20000 slice
+//! target/release/examples/stream_instructions mixed 50000 time
+//! ```
+//!
+//! Modes: `bare`, `slice`, `incremental` (one run of the measured region,
+//! `run_*`), and `time` (the three interleaved, best of 60 runs each).
+
+use chatwire::stream::{self, Config, Framing};
+use chatwire::workload::{self, Workload};
+
+/// Every line through `chatwire::from_slice`.
+#[inline(never)]
+fn run_bare(lines: &[&[u8]]) -> usize {
+    for line in lines {
+        std::hint::black_box(chatwire::from_slice(line).unwrap());
+    }
+    lines.len()
+}
+
+/// The slice iterator over the whole input.
+#[inline(never)]
+fn run_slice(bytes: &[u8], framing: Framing) -> usize {
+    let mut n = 0;
+    for item in stream::events_with(bytes, framing, Config::new()) {
+        std::hint::black_box(item.unwrap());
+        n += 1;
+    }
+    n
+}
+
+/// The incremental decoder, fed 4 KB chunks.
+#[inline(never)]
+fn run_incremental(bytes: &[u8], framing: Framing, buf: &mut bytes::BytesMut) -> usize {
+    let mut decoder = stream::Decoder::new(framing);
+    let mut n = 0;
+    for chunk in bytes.chunks(4096) {
+        buf.extend_from_slice(chunk);
+        while let Some(item) = decoder.decode(buf) {
+            std::hint::black_box(item.unwrap());
+            n += 1;
+        }
+    }
+    while let Some(item) = decoder.decode_eof(buf) {
+        std::hint::black_box(item.unwrap());
+        n += 1;
+    }
+    n
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let workload: Workload = args
+        .next()
+        .unwrap_or_else(|| "typing".into())
+        .parse()
+        .expect("a workload: mixed, typing, signaling or envelope");
+    let events: usize = args.next().map_or(20_000, |n| n.parse().expect("a count"));
+    let mode = args.next().unwrap_or_else(|| "slice".into());
+    let bytes = workload::generate(workload, events, 2024);
+    let framing = if workload == Workload::Envelope {
+        Framing::Envelope
+    } else {
+        Framing::Ndjson
+    };
+    let lines: Vec<&[u8]> = bytes
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut buf = bytes::BytesMut::with_capacity(64 * 1024);
+    let decoded = match mode.as_str() {
+        "bare" => run_bare(&lines),
+        "slice" => run_slice(&bytes, framing),
+        "incremental" => run_incremental(&bytes, framing, &mut buf),
+        "time" => {
+            let bare = framing == Framing::Ndjson;
+            let mut best = [u128::MAX; 3];
+            for _ in 0..60 {
+                if bare {
+                    let t = std::time::Instant::now();
+                    std::hint::black_box(run_bare(&lines));
+                    best[0] = best[0].min(t.elapsed().as_nanos());
+                }
+                let t = std::time::Instant::now();
+                std::hint::black_box(run_slice(&bytes, framing));
+                best[1] = best[1].min(t.elapsed().as_nanos());
+                let t = std::time::Instant::now();
+                std::hint::black_box(run_incremental(&bytes, framing, &mut buf));
+                best[2] = best[2].min(t.elapsed().as_nanos());
+            }
+            let ms = |ns: u128| ns as f64 / 1e6;
+            if bare {
+                print!("bare {:.3} ms, ", ms(best[0]));
+            }
+            println!(
+                "{workload}: slice {:.3} ms, incremental {:.3} ms ({:.2}x)",
+                ms(best[1]),
+                ms(best[2]),
+                best[2] as f64 / best[1] as f64
+            );
+            return;
+        }
+        other => panic!("unknown mode {other}"),
+    };
+    println!("{workload} {mode}: {decoded} events, {} bytes", bytes.len());
+}
