@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
-use memmap2::{Advice, Mmap};
+use memmap2::{Advice, Mmap, UncheckedAdvice};
 
 /// Where the bytes come from.
 pub enum Source {
@@ -76,4 +76,57 @@ pub fn open(path: &Path) -> io::Result<Input> {
         name,
         source: Source::Mapped(Some(map)),
     })
+}
+
+/// Lets the pages of a mapped input go once the decoder has passed them, so
+/// that a large file does not stay resident in full: the process's memory
+/// stays about the decoding window however long the file is.
+pub struct Pager<'a> {
+    map: Option<&'a Mmap>,
+    released: usize,
+}
+
+impl<'a> Pager<'a> {
+    /// Pages are released in steps of at least this many bytes.
+    const STEP: usize = 4 << 20;
+
+    /// A pager over `map` (`None`: an empty input, nothing to release).
+    pub fn new(map: Option<&'a Mmap>) -> Pager<'a> {
+        Pager { map, released: 0 }
+    }
+
+    /// Says that the bytes before `offset` are done with; whole pages of
+    /// them are given back once there are `STEP` bytes of them.
+    pub fn passed(&mut self, offset: usize) {
+        let Some(map) = self.map else { return };
+        let page = page_size();
+        let end = offset.min(map.len()) / page * page;
+        if end < self.released + Self::STEP {
+            return;
+        }
+        // SAFETY: `MADV_DONTNEED` drops the process's copies of these pages.
+        // The map is a read-only shared map of a file, so a later access
+        // faults the page in again from the file, with the same bytes: the
+        // contents behind any live borrow of the map do not change (the
+        // caveat of mapping at all, a file rewritten under the reader,
+        // stays what it was). The range is page-aligned and inside the map.
+        #[allow(unsafe_code)]
+        let released = unsafe {
+            map.unchecked_advise_range(
+                UncheckedAdvice::DontNeed,
+                self.released,
+                end - self.released,
+            )
+        };
+        // A hint: should the kernel refuse it, the pages simply stay.
+        let _ = released;
+        self.released = end;
+    }
+}
+
+/// The size of a memory page.
+fn page_size() -> usize {
+    // Every Linux target chatwire is built for has pages of 4 KiB or a
+    // multiple of it; 64 KiB covers them all and keeps ranges aligned.
+    64 << 10
 }

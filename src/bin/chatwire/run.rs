@@ -31,7 +31,7 @@ use chatwire::stream::{self, Config, Decoder, Framing, StreamError, StreamErrorK
 use chatwire::{ClientEvent, EventKind};
 
 use crate::Failure;
-use crate::input::{Input, Source};
+use crate::input::{Input, Pager, Source};
 use crate::report::Report;
 
 /// Bytes of input per chunk on the parallel path.
@@ -221,12 +221,13 @@ pub fn run(input: &mut Input, job: &Job, report: &mut Report) -> Result<(), Fail
     match &mut input.source {
         Source::Mapped(map) => {
             let data = map.as_deref().unwrap_or_default();
+            let mut pager = Pager::new(map.as_ref());
             let framing = detect(data, job);
             report.set_framing(framing);
             if threads_used(Some(data.len() as u64), framing, job) > 1 {
-                parallel(data, job, report)
+                parallel(data, job, report, &mut pager)
             } else {
-                sequential(data, framing, job, report)
+                sequential(data, framing, job, report, &mut pager)
             }
         }
         Source::Stream(reader) => streaming(reader, &input.name, job, report),
@@ -327,6 +328,7 @@ fn sequential(
     framing: Framing,
     job: &Job,
     report: &mut Report,
+    pager: &mut Pager<'_>,
 ) -> Result<(), Failure> {
     let mut chunk = Chunk::with_capacity(FLUSH_OUT + FLUSH_OUT / 2);
     decode_slice(
@@ -335,7 +337,11 @@ fn sequential(
         job,
         &mut chunk,
         (FLUSH_OUT, FLUSH_IN),
-        |chunk, consumed| report.take(chunk, consumed),
+        |chunk, consumed| {
+            report.take(chunk, consumed)?;
+            pager.passed(consumed as usize);
+            Ok(())
+        },
     )
 }
 
@@ -375,7 +381,12 @@ type Done = std::thread::Result<Result<Chunk, Failure>>;
 
 /// An NDJSON file on `job.threads` rayon workers, handed to the report in
 /// input order.
-fn parallel(data: &[u8], job: &Job, report: &mut Report) -> Result<(), Failure> {
+fn parallel(
+    data: &[u8],
+    job: &Job,
+    report: &mut Report,
+    pager: &mut Pager<'_>,
+) -> Result<(), Failure> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(job.threads)
         .thread_name(|i| format!("chatwire-decode-{i}"))
@@ -447,6 +458,7 @@ fn parallel(data: &[u8], job: &Job, report: &mut Report) -> Result<(), Failure> 
                     }
                 }
                 report.take(&mut chunk, range.end as u64)?;
+                pager.passed(range.end);
                 written += 1;
             }
         }
