@@ -16,12 +16,12 @@
 //!
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 //! let mut out = FramedWrite::new(Vec::new(), EventCodec::new(Framing::Ndjson));
-//! out.send(ClientEvent::Typing).await?;
+//! out.send(ClientEvent::Typing { msg: None }).await?;
 //! out.send(ClientEvent::End).await?;
 //! let bytes = out.into_inner();
 //!
 //! let mut events = FramedRead::new(&bytes[..], EventCodec::new(Framing::Auto));
-//! assert_eq!(events.next().await.unwrap()?.unwrap(), ClientEvent::Typing);
+//! assert_eq!(events.next().await.unwrap()?.unwrap(), ClientEvent::Typing { msg: None });
 //! assert_eq!(events.next().await.unwrap()?.unwrap(), ClientEvent::End);
 //! assert!(events.next().await.is_none());
 //! # Ok::<(), std::io::Error>(())
@@ -33,8 +33,8 @@ use std::io;
 use bytes::BytesMut;
 use tokio_util::codec::{Decoder, Encoder};
 
-use crate::event::ClientEvent;
 use crate::owned::OwnedEvent;
+use crate::protocol::ClientEvent;
 use crate::stream::{self, Config, EnvelopeWriter, Framing, StreamError};
 
 /// A tokio-util codec for client events in one [`Framing`].

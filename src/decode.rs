@@ -1,4 +1,4 @@
-//! One JSON object to one [`ClientEvent`], in a single pass.
+//! One JSON object to one event of either direction, in a single pass.
 //!
 //! The object's members come in any order and the `"event"` key may come
 //! last, so the decoder files each known key's value into a slot as it lexes
@@ -7,11 +7,13 @@
 //! Nothing is allocated: the slots live on the stack and the event borrows
 //! the input.
 
-use crate::error::{Error, ErrorKind, Expected, Field};
-use crate::event::{ClientEvent, EventKind, FileType};
+use crate::error::{Error, ErrorKind, Expected};
+use crate::event::FileType;
+use crate::protocol::ClientEvent;
+use crate::protocol::Field;
 use crate::raw::{FormFields, Raw};
 use crate::scan::{Cursor, Lex, Stop, fail};
-use crate::text::{Id, Text, validated_str};
+use crate::text::{Id, Scalar, Text, validated_str};
 
 /// Whether an input held a whole event.
 ///
@@ -58,13 +60,19 @@ impl<T> Status<T> {
 ///
 /// let input = b"{\"event\":\"chat_session_typing\"}\n{\"event\":\"chat_";
 /// let Status::Complete((event, used)) = chatwire::parse(input)? else { panic!() };
-/// assert_eq!(event, ClientEvent::Typing);
+/// assert_eq!(event, ClientEvent::Typing { msg: None });
 /// assert_eq!(used, 31);
 /// assert_eq!(chatwire::parse(&input[used..])?, Status::Partial);
 /// # Ok::<(), chatwire::Error>(())
 /// ```
 pub fn parse(input: &[u8]) -> Result<Status<(ClientEvent<'_>, usize)>, Error> {
-    match decode_object(input) {
+    parse_as(input)
+}
+
+/// [`parse`] into any event type.
+#[inline]
+pub(crate) fn parse_as<'a, E: Decode<'a>>(input: &'a [u8]) -> Result<Status<(E, usize)>, Error> {
+    match decode_object::<E>(input) {
         Ok(done) => Ok(Status::Complete(done)),
         Err(Stop::Partial) => Ok(Status::Partial),
         Err(Stop::Fail(e)) => Err(e),
@@ -87,7 +95,13 @@ pub fn parse(input: &[u8]) -> Result<Status<(ClientEvent<'_>, usize)>, Error> {
 /// # Ok::<(), chatwire::Error>(())
 /// ```
 pub fn from_slice(input: &[u8]) -> Result<ClientEvent<'_>, Error> {
-    match decode_object(input) {
+    from_slice_as(input)
+}
+
+/// [`from_slice`] into any event type.
+#[inline]
+pub(crate) fn from_slice_as<'a, E: Decode<'a>>(input: &'a [u8]) -> Result<E, Error> {
+    match decode_object::<E>(input) {
         Ok((event, used)) => {
             let mut cursor = Cursor::at(input, used);
             cursor.skip_ws();
@@ -101,66 +115,85 @@ pub fn from_slice(input: &[u8]) -> Result<ClientEvent<'_>, Error> {
     }
 }
 
-/// How a slot's value was lexed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Absent,
-    Str {
-        escaped: bool,
-    },
-    /// An integer serde_json reads as `u64` or `i64`.
-    Int,
-    Object {
-        compact: bool,
-    },
-    /// Any other value: a float, an array, a literal.
-    Other {
-        compact: bool,
-    },
+/// An event type the decoder builds: made by the protocol table's macros
+/// for [`ClientEvent`] and `ServerEvent`.
+pub(crate) trait Decode<'a>: Sized {
+    /// The event's kind.
+    type Kind: Copy;
+
+    /// The kind of an event name's `Unknown`.
+    const UNKNOWN: Self::Kind;
+
+    /// The known kind named `name` (unescaped).
+    fn kind_of(name: &[u8]) -> Option<Self::Kind>;
+
+    /// A known name written without escapes in `input` from `at` (the byte
+    /// after its opening quote): its kind and the offset after it.
+    fn sniff_name(input: &[u8], at: usize) -> Option<(Self::Kind, usize)>;
+
+    /// Checks the fields of an event of `kind` and builds it.
+    fn build(kind: Self::Kind, fields: &Fields<'_, 'a>) -> Result<Self, Error>;
+
+    /// An event whose fields are all optional written exactly
+    /// `{"event":"<name>"}` at `at`, and the offset after it.
+    fn unit_at(input: &[u8], at: usize) -> Option<(Self, usize)>;
 }
 
-/// One known key's first value, and where a repeat of the key was found.
+/// A field type of the protocol table, as the decoder reads it from a slot.
+pub(crate) trait FieldValue<'a>: Sized {
+    /// The value of `field`, reporting a missing or mistyped value.
+    fn from_slot(fields: &Fields<'_, 'a>, field: Field) -> Result<Self, Error>;
+
+    /// The value of an absent field: `None` (an error) for a required one.
+    fn absent() -> Option<Self>;
+}
+
+/// How a slot's value was lexed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+enum Kind {
+    Absent,
+    Str,
+    /// A string holding an escape.
+    StrEscaped,
+    /// An integer serde_json reads as `u64` or `i64`.
+    Int,
+    /// Any other number.
+    Float,
+    Null,
+    Object,
+    /// An object with whitespace outside its strings.
+    ObjectWs,
+    /// An array, `true` or `false`.
+    Other,
+    /// An array with whitespace outside its strings.
+    OtherWs,
+}
+
+/// One known key's first value.
 #[derive(Clone, Copy, Debug)]
 struct Slot {
-    start: usize,
-    end: usize,
+    start: u32,
+    end: u32,
     kind: Kind,
-    repeat: Option<usize>,
 }
 
 const EMPTY: Slot = Slot {
     start: 0,
     end: 0,
     kind: Kind::Absent,
-    repeat: None,
 };
 
-const SLOTS: usize = 9;
+/// One slot per key of the protocol table.
+const SLOTS: usize = Field::COUNT;
 
-#[inline(always)]
-const fn slot_index(field: Field) -> usize {
-    field as usize
-}
+const _: () = assert!(SLOTS <= 64, "the repeat mask holds one bit per field");
 
-/// The known field a key names, if any. `key` is the key's content.
-#[inline(always)]
-fn field_of(key: &[u8]) -> Option<Field> {
-    Some(match key.len() {
-        3 if key == b"msg" => Field::Msg,
-        4 if key == b"data" => Field::Data,
-        5 if key == b"event" => Field::Event,
-        6 if key == b"msg_id" => Field::MsgId,
-        7 if key == b"file_id" => Field::FileId,
-        9 if key == b"form_name" => Field::FormName,
-        9 if key == b"file_type" => Field::FileType,
-        15 if key == b"form_request_id" => Field::FormRequestId,
-        20 if key == b"destination_party_id" => Field::DestinationPartyId,
-        _ => return None,
-    })
-}
+/// The longest object the decoder takes: its offsets are kept in `u32`s.
+const MAX_LEN: usize = u32::MAX as usize;
 
 /// The longest content that can unescape to a name worth matching: known
-/// keys are at most 20 bytes and event names at most 24.
+/// keys are at most 20 bytes and event names at most 31.
 const NAME_BUF: usize = 32;
 
 /// Unescapes a short escaped string's content (`token` with both quotes)
@@ -174,91 +207,44 @@ fn unescape_name<'b>(token: &str, buf: &'b mut [u8; NAME_BUF]) -> Option<&'b [u8
 /// The field a key token (both quotes) names, unescaping if needed.
 #[inline(always)]
 fn key_field(input: &[u8], start: usize, end: usize, escaped: bool) -> Option<Field> {
-    let content = &input[start + 1..end - 1];
     if !escaped {
-        return field_of(content);
+        return Field::from_key_bytes(&input[start + 1..end - 1]);
     }
+    key_field_escaped(input, start, end)
+}
+
+#[cold]
+fn key_field_escaped(input: &[u8], start: usize, end: usize) -> Option<Field> {
     let token = validated_str(&input[start..end], start).ok()?;
     let mut buf = [0u8; NAME_BUF];
-    field_of(unescape_name(token, &mut buf)?)
+    Field::from_key_bytes(unescape_name(token, &mut buf)?)
 }
 
-/// Recognises a known key written without escapes, its quote at `at`,
-/// without scanning it as a string: returns the field and the offset after
-/// its closing quote. Anything else goes through the full string scan.
+/// Matches an event that is exactly `{"event":"<name>"}` for an event whose
+/// fields are all optional, its brace at `at`.
 #[inline(always)]
-fn sniff_key(input: &[u8], at: usize) -> Option<(Field, usize)> {
-    let key = input.get(at + 1..)?;
-    let (field, len) = match *key.first()? {
-        b'e' if key.starts_with(b"event\"") => (Field::Event, 6),
-        b'm' if key.starts_with(b"msg\"") => (Field::Msg, 4),
-        b'm' if key.starts_with(b"msg_id\"") => (Field::MsgId, 7),
-        b'd' if key.starts_with(b"data\"") => (Field::Data, 5),
-        b'd' if key.starts_with(b"destination_party_id\"") => (Field::DestinationPartyId, 21),
-        b'f' if key.starts_with(b"file_id\"") => (Field::FileId, 8),
-        b'f' if key.starts_with(b"file_type\"") => (Field::FileType, 10),
-        b'f' if key.starts_with(b"form_name\"") => (Field::FormName, 10),
-        b'f' if key.starts_with(b"form_request_id\"") => (Field::FormRequestId, 16),
-        _ => return None,
-    };
-    Some((field, at + 1 + len))
-}
-
-/// Recognises a known event name written without escapes, its quote at
-/// `at`: returns the kind and the offset after the closing quote.
-#[inline(always)]
-fn sniff_event(input: &[u8], at: usize) -> Option<(EventKind, usize)> {
-    let tail = input.get(at..)?.strip_prefix(b"\"chat_session_")?;
-    let (kind, len) = match *tail.first()? {
-        b'm' if tail.starts_with(b"message\"") => (EventKind::Message, 8),
-        b't' if tail.starts_with(b"typing\"") => (EventKind::Typing, 7),
-        b'n' if tail.starts_with(b"not_typing\"") => (EventKind::NotTyping, 11),
-        b'f' if tail.starts_with(b"form_data\"") => (EventKind::FormData, 10),
-        b'f' if tail.starts_with(b"file\"") => (EventKind::File, 5),
-        b'e' if tail.starts_with(b"end\"") => (EventKind::End, 4),
-        b'd' if tail.starts_with(b"disconnect\"") => (EventKind::Disconnect, 11),
-        b's' if tail.starts_with(b"signaling\"") => (EventKind::Signaling, 10),
-        _ => return None,
-    };
-    Some((kind, at + 14 + len))
-}
-
-/// Matches an event that is exactly `{"event":"<name>"}` for one of the
-/// events without fields, its brace at `at`.
-#[inline(always)]
-pub(crate) fn unit_event(input: &[u8], at: usize) -> Option<(ClientEvent<'static>, usize)> {
-    if input.get(at + 1..at + 9)? != b"\"event\":" {
-        return None;
-    }
-    let (kind, end) = sniff_event(input, at + 9)?;
-    if input.get(end) != Some(&b'}') {
-        return None;
-    }
-    let event = match kind {
-        EventKind::Typing => ClientEvent::Typing,
-        EventKind::NotTyping => ClientEvent::NotTyping,
-        EventKind::End => ClientEvent::End,
-        EventKind::Disconnect => ClientEvent::Disconnect,
-        _ => return None,
-    };
-    Some((event, end + 1))
+pub(crate) fn unit_event<'a, E: Decode<'a>>(input: &[u8], at: usize) -> Option<(E, usize)> {
+    E::unit_at(input, at)
 }
 
 /// Lexes the object at the start of `input` and files its known keys.
 #[inline(always)]
-fn decode_object(input: &[u8]) -> Lex<(ClientEvent<'_>, usize)> {
-    decode_object_ws::<false>(input, &mut false)
+fn decode_object<'a, E: Decode<'a>>(input: &'a [u8]) -> Lex<(E, usize)> {
+    decode_object_ws::<E, false>(input, &mut false)
 }
 
 /// [`decode_object`] for the stream layer, which also learns (with `WS`),
 /// in `has_ws`, whether the object (from its `{` to its `}`) holds
 /// whitespace outside its strings: when it does not, it holds no line feed
 /// (strings cannot hold a raw one).
-#[inline]
-pub(crate) fn decode_object_ws<'a, const WS: bool>(
+#[inline(always)]
+pub(crate) fn decode_object_ws<'a, E: Decode<'a>, const WS: bool>(
     input: &'a [u8],
     has_ws: &mut bool,
-) -> Lex<(ClientEvent<'a>, usize)> {
+) -> Lex<(E, usize)> {
+    if input.len() > MAX_LEN {
+        return decode_huge::<E, WS>(input, has_ws);
+    }
     let mut c = Cursor::new(input);
     c.skip_ws();
     let object_start = c.pos();
@@ -268,15 +254,28 @@ pub(crate) fn decode_object_ws<'a, const WS: bool>(
     }
     // The commonest layout of all, `{"event":"chat_session_typing"}` and the
     // other events without fields, matched whole.
-    if let Some(done) = unit_event(input, object_start) {
+    if let Some(done) = unit_event::<E>(input, object_start) {
         if WS {
             *has_ws = false;
         }
         return Ok(done);
     }
+    decode_members::<E, WS>(input, object_start, has_ws)
+}
+
+/// The object at `object_start`, past its `{`, member by member.
+#[inline(never)]
+fn decode_members<'a, E: Decode<'a>, const WS: bool>(
+    input: &'a [u8],
+    object_start: usize,
+    has_ws: &mut bool,
+) -> Lex<(E, usize)> {
+    let mut c = Cursor::at(input, object_start + 1);
     // Whether the object holds whitespace outside strings.
     let mut ws = false;
     let mut slots = [EMPTY; SLOTS];
+    // The known fields seen more than once.
+    let mut repeated = 0u64;
     // The event's kind, when its name was recognised while lexing.
     let mut known = None;
     let mut next = c.next_token(&mut ws)?;
@@ -286,7 +285,7 @@ pub(crate) fn decode_object_ws<'a, const WS: bool>(
                 return fail(ErrorKind::ExpectedKey, c.pos());
             }
             let key_start = c.pos();
-            let field = match sniff_key(input, key_start) {
+            let field = match Field::sniff(input, key_start + 1) {
                 Some((field, end)) => {
                     c = Cursor::at(input, end);
                     Some(field)
@@ -307,48 +306,58 @@ pub(crate) fn decode_object_ws<'a, const WS: bool>(
                     let start = c.pos();
                     let kind = match c.peek_more()? {
                         b'"' if field == Field::Event && known.is_none() => {
-                            match sniff_event(input, start) {
+                            match E::sniff_name(input, start + 1) {
                                 Some((kind, end)) => {
                                     known = Some(kind);
                                     c = Cursor::at(input, end);
-                                    Kind::Str { escaped: false }
+                                    Kind::Str
                                 }
-                                None => Kind::Str {
-                                    escaped: c.string()?,
-                                },
+                                None if c.string()? => Kind::StrEscaped,
+                                None => {
+                                    known = E::kind_of(&input[start + 1..c.pos() - 1]);
+                                    Kind::Str
+                                }
                             }
                         }
-                        b'"' => Kind::Str {
-                            escaped: c.string()?,
-                        },
+                        b'"' => {
+                            if c.string()? {
+                                Kind::StrEscaped
+                            } else {
+                                Kind::Str
+                            }
+                        }
                         b'-' | b'0'..=b'9' => {
                             if c.number()?.int {
                                 Kind::Int
                             } else {
-                                Kind::Other { compact: true }
+                                Kind::Float
                             }
                         }
                         b'{' => {
                             let inner = c.skip_value(1)?;
                             ws |= inner;
-                            Kind::Object { compact: !inner }
+                            if inner { Kind::ObjectWs } else { Kind::Object }
+                        }
+                        b'n' => {
+                            c.skip_value(1)?;
+                            Kind::Null
                         }
                         _ => {
                             let inner = c.skip_value(1)?;
                             ws |= inner;
-                            Kind::Other { compact: !inner }
+                            if inner { Kind::OtherWs } else { Kind::Other }
                         }
                     };
-                    let slot = &mut slots[slot_index(field)];
+                    let slot = &mut slots[field as usize];
                     if slot.kind == Kind::Absent {
+                        // Both fit: the input is at most `MAX_LEN` long.
                         *slot = Slot {
-                            start,
-                            end: c.pos(),
+                            start: start as u32,
+                            end: c.pos() as u32,
                             kind,
-                            repeat: None,
                         };
-                    } else if slot.repeat.is_none() {
-                        slot.repeat = Some(key_start);
+                    } else {
+                        repeated |= 1 << field as u32;
                     }
                 }
             }
@@ -371,45 +380,97 @@ pub(crate) fn decode_object_ws<'a, const WS: bool>(
     let fields = Fields {
         input,
         slots: &slots,
+        repeated,
+        start: object_start,
         close,
+        compact: !ws,
     };
-    let event = fields
-        .build(known, object_start, end, !ws)
-        .map_err(Stop::Fail)?;
+    let event = fields.event::<E>(known).map_err(Stop::Fail)?;
     if WS {
         *has_ws = ws;
     }
     Ok((event, end))
 }
 
+/// An input longer than [`MAX_LEN`]: the object must end within it.
+#[cold]
+fn decode_huge<'a, E: Decode<'a>, const WS: bool>(
+    input: &'a [u8],
+    has_ws: &mut bool,
+) -> Lex<(E, usize)> {
+    match decode_object_ws::<E, WS>(&input[..MAX_LEN], has_ws) {
+        Err(Stop::Partial) => fail(ErrorKind::EventTooLarge, MAX_LEN),
+        done => done,
+    }
+}
+
 /// The filed slots of one object, turned into an event.
-struct Fields<'s, 'a> {
+pub(crate) struct Fields<'s, 'a> {
     input: &'a [u8],
     slots: &'s [Slot; SLOTS],
+    repeated: u64,
+    /// The offset of the opening brace.
+    start: usize,
     /// The offset of the closing brace, where missing fields are reported.
     close: usize,
+    /// Whether the object holds no whitespace outside its strings.
+    compact: bool,
 }
 
 impl<'a> Fields<'_, 'a> {
     #[inline(always)]
     fn slot(&self, field: Field) -> &Slot {
-        &self.slots[slot_index(field)]
+        &self.slots[field as usize]
     }
 
     #[inline(always)]
-    fn str_at(&self, start: usize, end: usize) -> Result<&'a str, Error> {
+    fn str_at(&self, start: u32, end: u32) -> Result<&'a str, Error> {
+        let (start, end) = (start as usize, end as usize);
         validated_str(&self.input[start..end], start)
     }
 
-    /// Rejects a repeat of any of `fields`.
+    /// Rejects a repeat of `field`.
     #[inline(always)]
-    fn no_repeats(&self, fields: &[Field]) -> Result<(), Error> {
-        for &field in fields {
-            if let Some(at) = self.slot(field).repeat {
-                return Err(Error::new(ErrorKind::DuplicateField(field), at));
-            }
+    pub(crate) fn no_repeat(&self, field: Field) -> Result<(), Error> {
+        if self.repeated & (1 << field as u32) == 0 {
+            return Ok(());
         }
-        Ok(())
+        Err(Error::new(
+            ErrorKind::DuplicateField(field),
+            self.repeat_offset(field),
+        ))
+    }
+
+    /// Where the second `field` key of the object starts: the object is
+    /// lexed again, on this error path only.
+    #[cold]
+    fn repeat_offset(&self, field: Field) -> usize {
+        let mut c = Cursor::at(self.input, self.start + 1);
+        let mut seen = false;
+        let mut ws = false;
+        while let Ok(b'"') = c.next_token(&mut ws) {
+            let key_start = c.pos();
+            let Ok(escaped) = c.string() else { break };
+            if key_field(self.input, key_start, c.pos(), escaped) == Some(field) {
+                if seen {
+                    return key_start;
+                }
+                seen = true;
+            }
+            if c.next_token(&mut ws) != Ok(b':') {
+                break;
+            }
+            c.bump();
+            c.skip_ws();
+            if c.skip_value(1).is_err() {
+                break;
+            }
+            if c.next_token(&mut ws) != Ok(b',') {
+                break;
+            }
+            c.bump();
+        }
+        self.start
     }
 
     #[inline(always)]
@@ -423,16 +484,19 @@ impl<'a> Fields<'_, 'a> {
 
     #[inline(always)]
     fn wrong_type(slot: &Slot, field: Field, expected: Expected) -> Error {
-        Error::new(ErrorKind::InvalidType { field, expected }, slot.start)
+        Error::new(
+            ErrorKind::InvalidType { field, expected },
+            slot.start as usize,
+        )
     }
 
     #[inline(always)]
     fn text(&self, field: Field) -> Result<Text<'a>, Error> {
         let slot = self.present(field)?;
         match slot.kind {
-            Kind::Str { escaped } => Ok(Text::from_lexed(
+            Kind::Str | Kind::StrEscaped => Ok(Text::from_lexed(
                 self.str_at(slot.start, slot.end)?,
-                escaped,
+                slot.kind == Kind::StrEscaped,
             )),
             _ => Err(Self::wrong_type(slot, field, Expected::String)),
         }
@@ -442,9 +506,9 @@ impl<'a> Fields<'_, 'a> {
     fn id(&self, field: Field) -> Result<Id<'a>, Error> {
         let slot = self.present(field)?;
         match slot.kind {
-            Kind::Str { escaped } => Ok(Id::from_text(Text::from_lexed(
+            Kind::Str | Kind::StrEscaped => Ok(Id::from_text(Text::from_lexed(
                 self.str_at(slot.start, slot.end)?,
-                escaped,
+                slot.kind == Kind::StrEscaped,
             ))),
             Kind::Int => Ok(Id::from_int_digits(self.str_at(slot.start, slot.end)?)),
             _ => Err(Self::wrong_type(slot, field, Expected::StringOrInteger)),
@@ -452,12 +516,22 @@ impl<'a> Fields<'_, 'a> {
     }
 
     #[inline(always)]
+    fn scalar(&self, field: Field) -> Result<Scalar<'a>, Error> {
+        let slot = self.present(field)?;
+        match slot.kind {
+            Kind::Str | Kind::StrEscaped => Ok(Scalar::from_text(Text::from_lexed(
+                self.str_at(slot.start, slot.end)?,
+                slot.kind == Kind::StrEscaped,
+            ))),
+            Kind::Int | Kind::Float => Ok(Scalar::from_number(self.str_at(slot.start, slot.end)?)),
+            _ => Err(Self::wrong_type(slot, field, Expected::StringOrNumber)),
+        }
+    }
+
+    #[inline(always)]
     fn raw(&self, field: Field) -> Result<Raw<'a>, Error> {
         let slot = self.present(field)?;
-        let compact = match slot.kind {
-            Kind::Object { compact } | Kind::Other { compact } => compact,
-            _ => true,
-        };
+        let compact = !matches!(slot.kind, Kind::ObjectWs | Kind::OtherWs);
         Ok(Raw::from_lexed(self.str_at(slot.start, slot.end)?, compact))
     }
 
@@ -465,7 +539,7 @@ impl<'a> Fields<'_, 'a> {
     fn form(&self, field: Field) -> Result<FormFields<'a>, Error> {
         let slot = self.present(field)?;
         match slot.kind {
-            Kind::Object { .. } => {
+            Kind::Object | Kind::ObjectWs => {
                 let raw = self.raw(field)?;
                 FormFields::new(raw).ok_or_else(|| Self::wrong_type(slot, field, Expected::Object))
             }
@@ -476,82 +550,149 @@ impl<'a> Fields<'_, 'a> {
     #[inline(always)]
     fn file_type(&self, field: Field) -> Result<FileType, Error> {
         let text = self.text(field)?;
-        let slot = self.slot(field);
         if text.eq_str("image") {
             Ok(FileType::Image)
         } else if text.eq_str("attachment") {
             Ok(FileType::Attachment)
         } else {
-            Err(Error::new(ErrorKind::InvalidFileType, slot.start))
+            Err(Error::new(
+                ErrorKind::InvalidFileType,
+                self.slot(field).start as usize,
+            ))
         }
+    }
+
+    /// Whether `field` is absent or `null`: an optional field's `None`.
+    #[inline(always)]
+    fn is_none(&self, field: Field) -> bool {
+        matches!(self.slot(field).kind, Kind::Absent | Kind::Null)
+    }
+
+    /// The event's name and the whole object, for an unknown event.
+    #[inline(always)]
+    pub(crate) fn unknown_parts(&self) -> Result<(Text<'a>, Raw<'a>), Error> {
+        let event = self.slot(Field::Event);
+        let name = Text::from_lexed(
+            self.str_at(event.start, event.end)?,
+            event.kind == Kind::StrEscaped,
+        );
+        let raw = Raw::from_lexed(
+            validated_str(&self.input[self.start..=self.close], self.start)?,
+            self.compact,
+        );
+        Ok((name, raw))
     }
 
     /// Decides which event the object is and builds it.
     #[inline(always)]
-    fn build(
-        &self,
-        known: Option<EventKind>,
-        start: usize,
-        end: usize,
-        compact: bool,
-    ) -> Result<ClientEvent<'a>, Error> {
-        use Field::*;
-        let event = self.slot(Event);
-        let escaped = match event.kind {
+    fn event<E: Decode<'a>>(&self, known: Option<E::Kind>) -> Result<E, Error> {
+        let event = self.slot(Field::Event);
+        match event.kind {
             Kind::Absent => return Err(Error::new(ErrorKind::MissingEvent, self.close)),
-            Kind::Str { escaped } => escaped,
-            _ => return Err(Self::wrong_type(event, Event, Expected::String)),
+            Kind::Str | Kind::StrEscaped => {}
+            _ => return Err(Self::wrong_type(event, Field::Event, Expected::String)),
+        }
+        self.no_repeat(Field::Event)?;
+        let kind = match known {
+            Some(kind) => kind,
+            None if event.kind == Kind::StrEscaped => {
+                let token = self.str_at(event.start, event.end)?;
+                let mut buf = [0u8; NAME_BUF];
+                unescape_name(token, &mut buf)
+                    .and_then(E::kind_of)
+                    .unwrap_or(E::UNKNOWN)
+            }
+            // An unescaped name was looked up while lexing.
+            None => E::UNKNOWN,
         };
-        self.no_repeats(&[Event])?;
-        let kind = if known.is_some() {
-            known
-        } else if escaped {
-            let token = self.str_at(event.start, event.end)?;
-            let mut buf = [0u8; NAME_BUF];
-            unescape_name(token, &mut buf).and_then(EventKind::from_name_bytes)
-        } else {
-            EventKind::from_name_bytes(&self.input[event.start + 1..event.end - 1])
-        };
-        Ok(match kind {
-            Some(EventKind::Message) => {
-                self.no_repeats(&[MsgId, Msg])?;
-                ClientEvent::Message {
-                    msg_id: self.id(MsgId)?,
-                    msg: self.text(Msg)?,
-                }
-            }
-            Some(EventKind::Typing) => ClientEvent::Typing,
-            Some(EventKind::NotTyping) => ClientEvent::NotTyping,
-            Some(EventKind::FormData) => {
-                self.no_repeats(&[FormRequestId, FormName, Data])?;
-                ClientEvent::FormData {
-                    form_request_id: self.id(FormRequestId)?,
-                    form_name: self.text(FormName)?,
-                    data: self.form(Data)?,
-                }
-            }
-            Some(EventKind::End) => ClientEvent::End,
-            Some(EventKind::Disconnect) => ClientEvent::Disconnect,
-            Some(EventKind::Signaling) => {
-                self.no_repeats(&[MsgId, DestinationPartyId, Data])?;
-                ClientEvent::Signaling {
-                    msg_id: self.id(MsgId)?,
-                    destination_party_id: self.id(DestinationPartyId)?,
-                    data: self.raw(Data)?,
-                }
-            }
-            Some(EventKind::File) => {
-                self.no_repeats(&[MsgId, FileType, FileId])?;
-                ClientEvent::File {
-                    msg_id: self.id(MsgId)?,
-                    file_type: self.file_type(FileType)?,
-                    file_id: self.id(FileId)?,
-                }
-            }
-            Some(EventKind::Unknown) | None => ClientEvent::Unknown {
-                name: Text::from_lexed(self.str_at(event.start, event.end)?, escaped),
-                raw: Raw::from_lexed(self.str_at(start, end)?, compact),
-            },
-        })
+        E::build(kind, self)
+    }
+}
+
+impl<'a> FieldValue<'a> for Text<'a> {
+    #[inline(always)]
+    fn from_slot(fields: &Fields<'_, 'a>, field: Field) -> Result<Self, Error> {
+        fields.text(field)
+    }
+
+    #[inline(always)]
+    fn absent() -> Option<Self> {
+        None
+    }
+}
+
+impl<'a> FieldValue<'a> for Id<'a> {
+    #[inline(always)]
+    fn from_slot(fields: &Fields<'_, 'a>, field: Field) -> Result<Self, Error> {
+        fields.id(field)
+    }
+
+    #[inline(always)]
+    fn absent() -> Option<Self> {
+        None
+    }
+}
+
+impl<'a> FieldValue<'a> for Scalar<'a> {
+    #[inline(always)]
+    fn from_slot(fields: &Fields<'_, 'a>, field: Field) -> Result<Self, Error> {
+        fields.scalar(field)
+    }
+
+    #[inline(always)]
+    fn absent() -> Option<Self> {
+        None
+    }
+}
+
+impl<'a> FieldValue<'a> for Raw<'a> {
+    #[inline(always)]
+    fn from_slot(fields: &Fields<'_, 'a>, field: Field) -> Result<Self, Error> {
+        fields.raw(field)
+    }
+
+    #[inline(always)]
+    fn absent() -> Option<Self> {
+        None
+    }
+}
+
+impl<'a> FieldValue<'a> for FormFields<'a> {
+    #[inline(always)]
+    fn from_slot(fields: &Fields<'_, 'a>, field: Field) -> Result<Self, Error> {
+        fields.form(field)
+    }
+
+    #[inline(always)]
+    fn absent() -> Option<Self> {
+        None
+    }
+}
+
+impl<'a> FieldValue<'a> for FileType {
+    #[inline(always)]
+    fn from_slot(fields: &Fields<'_, 'a>, field: Field) -> Result<Self, Error> {
+        fields.file_type(field)
+    }
+
+    #[inline(always)]
+    fn absent() -> Option<Self> {
+        None
+    }
+}
+
+impl<'a, T: FieldValue<'a>> FieldValue<'a> for Option<T> {
+    /// Absent or `null` is `None`, as serde reads an `Option`.
+    #[inline(always)]
+    fn from_slot(fields: &Fields<'_, 'a>, field: Field) -> Result<Self, Error> {
+        if fields.is_none(field) {
+            return Ok(None);
+        }
+        T::from_slot(fields, field).map(Some)
+    }
+
+    #[inline(always)]
+    fn absent() -> Option<Self> {
+        Some(None)
     }
 }

@@ -6,50 +6,7 @@
 
 use core::fmt;
 
-/// A field of a client event, named in errors.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Field {
-    /// `"event"`, the tag naming the event's kind.
-    Event,
-    /// `"msg_id"`.
-    MsgId,
-    /// `"msg"`.
-    Msg,
-    /// `"form_request_id"`.
-    FormRequestId,
-    /// `"form_name"`.
-    FormName,
-    /// `"data"`.
-    Data,
-    /// `"destination_party_id"`.
-    DestinationPartyId,
-    /// `"file_type"`.
-    FileType,
-    /// `"file_id"`.
-    FileId,
-}
-
-impl Field {
-    /// The field's key as it appears in JSON.
-    ///
-    /// ```
-    /// assert_eq!(chatwire::Field::MsgId.name(), "msg_id");
-    /// ```
-    pub const fn name(self) -> &'static str {
-        match self {
-            Field::Event => "event",
-            Field::MsgId => "msg_id",
-            Field::Msg => "msg",
-            Field::FormRequestId => "form_request_id",
-            Field::FormName => "form_name",
-            Field::Data => "data",
-            Field::DestinationPartyId => "destination_party_id",
-            Field::FileType => "file_type",
-            Field::FileId => "file_id",
-        }
-    }
-}
+pub use crate::protocol::Field;
 
 impl fmt::Display for Field {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -67,6 +24,8 @@ pub enum Expected {
     StringOrInteger,
     /// A JSON object.
     Object,
+    /// A JSON string or a JSON number.
+    StringOrNumber,
 }
 
 impl fmt::Display for Expected {
@@ -75,6 +34,7 @@ impl fmt::Display for Expected {
             Expected::String => "a string",
             Expected::StringOrInteger => "a string or an integer",
             Expected::Object => "an object",
+            Expected::StringOrNumber => "a string or a number",
         })
     }
 }
@@ -138,6 +98,9 @@ pub enum ErrorKind {
     },
     /// `"file_type"` is a string other than `"image"` or `"attachment"`.
     InvalidFileType,
+    /// The event does not end within its first 4 GiB (4,294,967,295
+    /// bytes), the most the decoder takes; the offset is where it stopped.
+    EventTooLarge,
 }
 
 impl ErrorKind {
@@ -196,6 +159,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::InvalidFileType => {
                 f.write_str("invalid `file_type`: expected \"image\" or \"attachment\"")
             }
+            ErrorKind::EventTooLarge => f.write_str("event larger than 4 GiB"),
         }
     }
 }

@@ -7,10 +7,14 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod declare;
+mod dispatch;
+
 mod decode;
 mod error;
 mod event;
 mod number;
+pub mod protocol;
 mod raw;
 mod scan;
 mod text;
@@ -21,10 +25,11 @@ mod write;
 pub mod workload;
 
 pub use decode::{Status, from_slice, parse};
-pub use error::{Error, ErrorKind, Expected, Field, Position};
-pub use event::{ClientEvent, EventKind, FileType};
+pub use error::{Error, ErrorKind, Expected, Position};
+pub use event::FileType;
+pub use protocol::{ClientEvent, EventKind, Field, ServerEvent, ServerKind};
 pub use raw::{CompactRuns, Elements, Entries, FormFields, Raw, ValueKind};
-pub use text::{BufferTooSmall, Id, IdValue, Piece, Pieces, Text};
+pub use text::{BufferTooSmall, Id, IdValue, Piece, Pieces, Scalar, ScalarValue, Text};
 
 #[cfg(feature = "serde")]
 #[path = "serde.rs"]

@@ -6,14 +6,19 @@ use bytes::Bytes;
 
 use crate::decode::{Status, parse};
 use crate::error::{Error, ErrorKind};
-use crate::event::{ClientEvent, EventKind, FileType};
+use crate::event::FileType;
+use crate::protocol::{ClientEvent, EventKind};
 use crate::raw::{FormFields, Raw};
 use crate::scan::Cursor;
-use crate::text::{Id, IdValue, Text, validated_str};
+use crate::text::{Id, IdValue, Scalar, Text, validated_str};
 
 /// Where one field's token lies in the event's bytes: `start << 32 | end`.
+/// `0` is an absent optional field (a token never starts at 0: the event's
+/// `{` is there); `1` and `2` are the two file types, which need no bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Span(u64);
+pub(crate) struct Span(u64);
+
+const NONE: Span = Span(0);
 
 impl Span {
     /// The span of `s`, which must lie inside `base`.
@@ -28,254 +33,255 @@ impl Span {
         Some(Span(u64::from(start) << 32 | u64::from(end)))
     }
 
-    /// The span's text. The layout is only built from tokens the decoder
-    /// validated, in the very bytes it is then applied to (an `OwnedEvent`'s
-    /// bytes never change), so they are UTF-8 and the range is in bounds;
-    /// `fallback` keeps this total.
+    /// The bytes of the span, as the token they were when it was taken.
     #[inline(always)]
-    fn get<'a>(self, bytes: &'a [u8], fallback: &'static str) -> &'a str {
+    fn get(self, bytes: &[u8]) -> Option<&str> {
         let (start, end) = ((self.0 >> 32) as usize, self.0 as u32 as usize);
         bytes
             .get(start..end)
             .and_then(|b| validated_str(b, start).ok())
-            .unwrap_or(fallback)
     }
+}
 
-    fn text(self, bytes: &[u8]) -> Text<'_> {
-        Text::from_token(self.get(bytes, "\""))
+/// One field's place in the bytes, and a flag: whether a raw value is
+/// compact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Part {
+    span: Span,
+    flag: bool,
+}
+
+impl Part {
+    #[inline(always)]
+    fn of(s: &str, base: &[u8]) -> Option<Part> {
+        Some(Part {
+            span: Span::of(s, base)?,
+            flag: false,
+        })
     }
+}
 
-    fn id(self, bytes: &[u8]) -> Id<'_> {
-        let token = self.get(bytes, "\"");
-        if token.starts_with('"') {
+/// A field type of the protocol table, as the owned layout keeps it.
+pub(crate) trait SpanValue<'a>: Sized {
+    /// Where the value lies in `base`, the event's bytes.
+    fn span(&self, base: &[u8]) -> Option<Part>;
+    /// The value again, from the event's bytes.
+    fn from_span(part: Part, bytes: &'a [u8]) -> Option<Self>;
+}
+
+impl<'a> SpanValue<'a> for Text<'a> {
+    #[inline(always)]
+    fn span(&self, base: &[u8]) -> Option<Part> {
+        Part::of(self.token(), base)
+    }
+    #[inline(always)]
+    fn from_span(part: Part, bytes: &'a [u8]) -> Option<Self> {
+        Some(Text::from_token(part.span.get(bytes)?))
+    }
+}
+
+impl<'a> SpanValue<'a> for Id<'a> {
+    #[inline(always)]
+    fn span(&self, base: &[u8]) -> Option<Part> {
+        match self.value() {
+            IdValue::Str(text) => text.span(base),
+            IdValue::Int(digits) => Part::of(digits, base),
+        }
+    }
+    #[inline(always)]
+    fn from_span(part: Part, bytes: &'a [u8]) -> Option<Self> {
+        let token = part.span.get(bytes)?;
+        Some(if token.starts_with('"') {
             Id::from_text(Text::from_token(token))
         } else {
             Id::from_int_digits(token)
+        })
+    }
+}
+
+impl<'a> SpanValue<'a> for Scalar<'a> {
+    #[inline(always)]
+    fn span(&self, base: &[u8]) -> Option<Part> {
+        Part::of(self.token(), base)
+    }
+    #[inline(always)]
+    fn from_span(part: Part, bytes: &'a [u8]) -> Option<Self> {
+        let token = part.span.get(bytes)?;
+        Some(if token.starts_with('"') {
+            Scalar::from_text(Text::from_token(token))
+        } else {
+            Scalar::from_number(token)
+        })
+    }
+}
+
+impl<'a> SpanValue<'a> for Raw<'a> {
+    #[inline(always)]
+    fn span(&self, base: &[u8]) -> Option<Part> {
+        Some(Part {
+            span: Span::of(self.get(), base)?,
+            flag: self.is_compact(),
+        })
+    }
+    #[inline(always)]
+    fn from_span(part: Part, bytes: &'a [u8]) -> Option<Self> {
+        Some(Raw::from_lexed(part.span.get(bytes)?, part.flag))
+    }
+}
+
+impl<'a> SpanValue<'a> for FormFields<'a> {
+    #[inline(always)]
+    fn span(&self, base: &[u8]) -> Option<Part> {
+        self.raw().span(base)
+    }
+    #[inline(always)]
+    fn from_span(part: Part, bytes: &'a [u8]) -> Option<Self> {
+        FormFields::new(Raw::from_span(part, bytes)?)
+    }
+}
+
+impl<'a> SpanValue<'a> for FileType {
+    #[inline(always)]
+    fn span(&self, _: &[u8]) -> Option<Part> {
+        let span = match self {
+            FileType::Image => Span(1),
+            FileType::Attachment => Span(2),
+        };
+        Some(Part { span, flag: false })
+    }
+    #[inline(always)]
+    fn from_span(part: Part, _: &'a [u8]) -> Option<Self> {
+        match part.span {
+            Span(1) => Some(FileType::Image),
+            Span(2) => Some(FileType::Attachment),
+            _ => None,
         }
     }
+}
 
-    fn raw(self, bytes: &[u8], compact: bool) -> Raw<'_> {
-        Raw::from_lexed(self.get(bytes, "null"), compact)
+impl<'a, T: SpanValue<'a>> SpanValue<'a> for Option<T> {
+    #[inline(always)]
+    fn span(&self, base: &[u8]) -> Option<Part> {
+        match self {
+            Some(value) => value.span(base),
+            None => Some(Part {
+                span: NONE,
+                flag: false,
+            }),
+        }
+    }
+    #[inline(always)]
+    fn from_span(part: Part, bytes: &'a [u8]) -> Option<Self> {
+        if part.span == NONE {
+            return Some(None);
+        }
+        T::from_span(part, bytes).map(Some)
     }
 }
 
-#[inline(always)]
-fn text_span(text: &Text<'_>, base: &[u8]) -> Option<Span> {
-    Span::of(text.token(), base)
+/// The most fields an event of the protocol table has (a test checks it).
+pub(crate) const MAX_FIELDS: usize = 6;
+
+/// An event type whose owned form is its bytes plus a [`Layout`]: made by
+/// the protocol table's macros.
+pub(crate) trait Spanned<'a>: Sized {
+    /// The event's kind.
+    type Kind: Copy;
+    /// The event's layout in `base`, its bytes.
+    fn layout(&self, base: &[u8]) -> Option<Layout>;
+    /// The event again, from its layout and bytes.
+    fn from_layout(layout: &Layout, bytes: &'a [u8]) -> Option<Self>;
+    /// The kind a layout holds.
+    fn kind_of_layout(layout: &Layout) -> Self::Kind;
+    /// The shortest form of an event of `kind` without fields, if its
+    /// fields are all optional: `{"event":"<name>"}`.
+    fn shortest(kind: Self::Kind) -> Option<&'static [u8]>;
 }
 
-#[inline(always)]
-fn id_span(id: &Id<'_>, base: &[u8]) -> Option<Span> {
-    match id.value() {
-        IdValue::Str(text) => text_span(&text, base),
-        IdValue::Int(digits) => Span::of(digits, base),
-    }
-}
-
-/// The decoded layout of one event: its kind and where each field's token
-/// lies in its bytes, so the borrowed view can be rebuilt without parsing.
-///
-/// Plain words rather than an enum of spans: it is put together in
-/// registers and stored a word at a time, where the enum was stored byte,
-/// flag and span apart and then copied whole (measured a few per cent
-/// faster to hand out, per event, from the incremental decoder).
+/// A decoded event's shape, without the bytes: its kind and where each of
+/// its fields lies, in the table's order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Layout {
-    /// The kind (`EventKind as u8`); bit 8: the raw value is compact; bit 9:
-    /// the file type is an attachment.
-    head: u64,
-    /// The fields' spans, in the variant's field order (0 when unused).
-    a: Span,
-    b: Span,
-    c: Span,
+    /// The kind's index in its `ALL`, and (from bit 8) one flag per field.
+    head: u32,
+    parts: [Span; MAX_FIELDS],
 }
-
-/// The one shortest spelling of an event without fields.
-#[inline(always)]
-const fn shortest(kind: EventKind) -> Option<&'static [u8]> {
-    Some(match kind {
-        EventKind::Typing => br#"{"event":"chat_session_typing"}"#,
-        EventKind::NotTyping => br#"{"event":"chat_session_not_typing"}"#,
-        EventKind::End => br#"{"event":"chat_session_end"}"#,
-        EventKind::Disconnect => br#"{"event":"chat_session_disconnect"}"#,
-        _ => return None,
-    })
-}
-
-const COMPACT: u64 = 1 << 8;
-const ATTACHMENT: u64 = 1 << 9;
-const NONE: Span = Span(0);
 
 impl Layout {
+    /// An empty layout of the kind at `index`.
     #[inline(always)]
-    const fn new(kind: EventKind, flags: u64, a: Span, b: Span, c: Span) -> Layout {
+    pub(crate) const fn new(index: usize) -> Layout {
         Layout {
-            head: kind as u64 | flags,
-            a,
-            b,
-            c,
+            head: index as u32 & 0xff,
+            parts: [NONE; MAX_FIELDS],
         }
     }
 
+    /// Sets field `at`.
     #[inline(always)]
-    const fn unit(kind: EventKind) -> Layout {
-        Layout::new(kind, 0, NONE, NONE, NONE)
+    pub(crate) fn set(&mut self, at: usize, part: Part) {
+        if let Some(span) = self.parts.get_mut(at) {
+            *span = part.span;
+            if part.flag {
+                self.head |= 1 << (8 + at);
+            }
+        }
     }
 
-    /// The layout of `event`, whose fields borrow `base`; `None` if one does
-    /// not (or `base` is 4 GiB or more).
+    /// Field `at`.
+    #[inline(always)]
+    pub(crate) fn get(&self, at: usize) -> Part {
+        Part {
+            span: self.parts.get(at).copied().unwrap_or(NONE),
+            flag: self.head & (1 << (8 + at)) != 0,
+        }
+    }
+
+    /// The kind's index.
+    #[inline(always)]
+    pub(crate) fn kind_index(&self) -> usize {
+        (self.head & 0xff) as usize
+    }
+
+    /// The layout of `event` in `base`.
     #[inline(always)]
     pub(crate) fn of(event: &ClientEvent<'_>, base: &[u8]) -> Option<Layout> {
-        let compact = |yes: bool| if yes { COMPACT } else { 0 };
-        Some(match event {
-            ClientEvent::Message { msg_id, msg } => Layout::new(
-                EventKind::Message,
-                0,
-                id_span(msg_id, base)?,
-                text_span(msg, base)?,
-                NONE,
-            ),
-            ClientEvent::Typing => Layout::unit(EventKind::Typing),
-            ClientEvent::NotTyping => Layout::unit(EventKind::NotTyping),
-            ClientEvent::FormData {
-                form_request_id,
-                form_name,
-                data,
-            } => Layout::new(
-                EventKind::FormData,
-                compact(data.raw().is_compact()),
-                id_span(form_request_id, base)?,
-                text_span(form_name, base)?,
-                Span::of(data.raw().get(), base)?,
-            ),
-            ClientEvent::End => Layout::unit(EventKind::End),
-            ClientEvent::Disconnect => Layout::unit(EventKind::Disconnect),
-            ClientEvent::Signaling {
-                msg_id,
-                destination_party_id,
-                data,
-            } => Layout::new(
-                EventKind::Signaling,
-                compact(data.is_compact()),
-                id_span(msg_id, base)?,
-                id_span(destination_party_id, base)?,
-                Span::of(data.get(), base)?,
-            ),
-            ClientEvent::File {
-                msg_id,
-                file_type,
-                file_id,
-            } => Layout::new(
-                EventKind::File,
-                match file_type {
-                    FileType::Image => 0,
-                    FileType::Attachment => ATTACHMENT,
-                },
-                id_span(msg_id, base)?,
-                id_span(file_id, base)?,
-                NONE,
-            ),
-            ClientEvent::Unknown { name, raw } => Layout::new(
-                EventKind::Unknown,
-                compact(raw.is_compact()),
-                text_span(name, base)?,
-                Span::of(raw.get(), base)?,
-                NONE,
-            ),
-        })
+        event.layout(base)
     }
 
     /// The event's kind.
     #[inline(always)]
     pub(crate) fn kind(self) -> EventKind {
-        // `head` holds a kind's index, so this is never `Unknown` by default.
-        EventKind::ALL
-            .get(usize::from(self.head as u8))
-            .copied()
-            .unwrap_or(EventKind::Unknown)
+        ClientEvent::kind_of_layout(&self)
     }
 
-    #[inline(always)]
-    fn compact(self) -> bool {
-        self.head & COMPACT != 0
-    }
-
-    /// Static bytes equal to `bytes`, the event's own, for an event without
-    /// fields written the one shortest way: `{"event":"chat_session_typing"}`
-    /// and the like. Any other spelling (whitespace, an escape, another
-    /// member) is longer, so comparing lengths is enough.
+    /// Static bytes equal to `bytes`, when `bytes` are the event's one
+    /// shortest form (a field-less event as `{"event":"<name>"}`).
     #[inline(always)]
     pub(crate) fn canonical(self, bytes: &[u8]) -> Option<&'static [u8]> {
-        let canonical = shortest(self.kind())?;
-        if canonical.len() != bytes.len() {
+        let canonical = ClientEvent::shortest(self.kind())?;
+        if canonical.len() != bytes.len() || self.parts != [NONE; MAX_FIELDS] {
             return None;
         }
         debug_assert_eq!(canonical, bytes);
         Some(canonical)
     }
 
-    /// The layout and the bytes of `event`, an event without fields that
-    /// the decoder matched written the one shortest way (see
-    /// [`Layout::canonical`]); `None` for any other event.
+    /// The layout and static bytes of an event that has no field, written
+    /// the shortest way.
     #[inline(always)]
     pub(crate) fn shortest(event: &ClientEvent<'_>) -> Option<(Layout, &'static [u8])> {
-        let kind = match event {
-            ClientEvent::Typing => EventKind::Typing,
-            ClientEvent::NotTyping => EventKind::NotTyping,
-            ClientEvent::End => EventKind::End,
-            ClientEvent::Disconnect => EventKind::Disconnect,
-            _ => return None,
-        };
-        Some((Layout::unit(kind), shortest(kind)?))
+        let layout = event.layout(&[])?;
+        let bytes = layout.canonical(ClientEvent::shortest(event.kind())?)?;
+        Some((layout, bytes))
     }
 
-    /// Rebuilds the borrowed event over `bytes`, the bytes the layout was
-    /// taken from.
+    /// The event, from its bytes.
     pub(crate) fn event(self, bytes: &[u8]) -> ClientEvent<'_> {
-        let Layout { a, b, c, .. } = self;
-        match self.kind() {
-            EventKind::Message => ClientEvent::Message {
-                msg_id: a.id(bytes),
-                msg: b.text(bytes),
-            },
-            EventKind::Typing => ClientEvent::Typing,
-            EventKind::NotTyping => ClientEvent::NotTyping,
-            EventKind::FormData => {
-                let raw = c.raw(bytes, self.compact());
-                // `data` was an object when decoded, so this is `Some`.
-                match FormFields::new(raw) {
-                    Some(data) => ClientEvent::FormData {
-                        form_request_id: a.id(bytes),
-                        form_name: b.text(bytes),
-                        data,
-                    },
-                    None => ClientEvent::Unknown {
-                        name: Text::from_token("\""),
-                        raw,
-                    },
-                }
-            }
-            EventKind::End => ClientEvent::End,
-            EventKind::Disconnect => ClientEvent::Disconnect,
-            EventKind::Signaling => ClientEvent::Signaling {
-                msg_id: a.id(bytes),
-                destination_party_id: b.id(bytes),
-                data: c.raw(bytes, self.compact()),
-            },
-            EventKind::File => ClientEvent::File {
-                msg_id: a.id(bytes),
-                file_type: if self.head & ATTACHMENT != 0 {
-                    FileType::Attachment
-                } else {
-                    FileType::Image
-                },
-                file_id: b.id(bytes),
-            },
-            EventKind::Unknown => ClientEvent::Unknown {
-                name: a.text(bytes),
-                raw: b.raw(bytes, self.compact()),
-            },
-        }
+        ClientEvent::from_layout(&self, bytes).unwrap_or(ClientEvent::Unknown {
+            name: Text::from_token("\""),
+            raw: Raw::from_lexed("null", true),
+        })
     }
 }
 
@@ -295,7 +301,7 @@ impl Layout {
 /// ))?;
 /// let copy = owned.clone(); // no copy of the bytes
 /// std::thread::spawn(move || {
-///     let ClientEvent::Message { msg_id, msg } = copy.event() else { unreachable!() };
+///     let ClientEvent::Message { msg_id, msg, .. } = copy.event() else { unreachable!() };
 ///     assert_eq!(msg_id.as_u64(), Some(7));
 ///     assert!(msg == "hi");
 /// })
@@ -355,7 +361,7 @@ impl OwnedEvent {
         // ever did not, rather than panic.
         OwnedEvent::decode(bytes).unwrap_or_else(|_| OwnedEvent {
             bytes: Bytes::from_static(br#"{"event":"chat_session_end"}"#),
-            layout: Layout::unit(EventKind::End),
+            layout: Layout::new(EventKind::End.index()),
         })
     }
 
@@ -428,8 +434,8 @@ mod tests {
 
     #[test]
     fn layout_keeps_every_kind() {
-        for kind in EventKind::ALL {
-            assert_eq!(Layout::unit(kind).kind(), kind);
+        for &kind in EventKind::ALL {
+            assert_eq!(Layout::new(kind.index()).kind(), kind);
         }
     }
 

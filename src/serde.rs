@@ -38,9 +38,12 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 
-use crate::event::{ClientEvent, EventKind, FileType};
+use crate::event::FileType;
+use crate::protocol::{ClientEvent, ServerEvent};
 use crate::raw::{FormFields, Raw, ValueKind};
-use crate::text::{Id, IdValue, Text};
+use crate::text::{Id, IdValue, Scalar, ScalarValue, Text};
+
+pub use crate::protocol::{ReferenceEvent, ReferenceServerEvent};
 
 /// An id in the reference model: a string or an integer.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -163,121 +166,184 @@ impl<'de> Deserialize<'de> for RefFileType {
     }
 }
 
-/// A client event in the reference model: owned, serde-derived.
-///
-/// Use it with serde_json: `serde_json::from_slice::<ReferenceEvent>` and
-/// `serde_json::to_vec`. (Raw JSON fields serialize through serde_json's
-/// `RawValue`, which other serializers do not understand.)
-///
-/// ```
-/// use chatwire::reference::ReferenceEvent;
-///
-/// let input = br#"{"event":"chat_session_message","msg_id":"4f1c2a:7","msg":"Hello"}"#;
-/// let oracle: ReferenceEvent = serde_json::from_slice(input).unwrap();
-/// let event = chatwire::from_slice(input).unwrap();
-/// assert_eq!(ReferenceEvent::from(&event), oracle);
-/// assert_eq!(event.to_vec(), serde_json::to_vec(&oracle).unwrap());
-/// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self", tag = "event")]
-pub enum ReferenceEvent {
-    /// `chat_session_message`
-    #[serde(rename = "chat_session_message")]
-    Message {
-        /// The message id.
-        msg_id: RefId,
-        /// The text.
-        msg: String,
-    },
-    /// `chat_session_typing`
-    #[serde(rename = "chat_session_typing")]
-    Typing,
-    /// `chat_session_not_typing`
-    #[serde(rename = "chat_session_not_typing")]
-    NotTyping,
-    /// `chat_session_form_data`
-    #[serde(rename = "chat_session_form_data")]
-    FormData {
-        /// The form request's id.
-        form_request_id: RefId,
-        /// The form's name.
-        form_name: String,
-        /// The form's fields.
-        data: RefForm,
-    },
-    /// `chat_session_end`
-    #[serde(rename = "chat_session_end")]
-    End,
-    /// `chat_session_disconnect`
-    #[serde(rename = "chat_session_disconnect")]
-    Disconnect,
-    /// `chat_session_signaling`
-    #[serde(rename = "chat_session_signaling")]
-    Signaling {
-        /// The message id.
-        msg_id: RefId,
-        /// The agent's party id.
-        destination_party_id: RefId,
-        /// The payload.
-        data: RefJson,
-    },
-    /// `chat_session_file`
-    #[serde(rename = "chat_session_file")]
-    File {
-        /// The message id.
-        msg_id: RefId,
-        /// `image` or `attachment`.
-        file_type: RefFileType,
-        /// The upload's id.
-        file_id: RefId,
-    },
-    /// An event name chatwire does not know, with the whole event.
-    #[serde(skip)]
-    Unknown {
-        /// The `"event"` value.
-        name: String,
-        /// The whole event.
-        raw: RefJson,
-    },
+/// Whether a reference value is an absent optional field, which serde
+/// does not write (`skip_serializing_if`).
+pub trait Absent {
+    /// `true` for `None`.
+    fn absent(&self) -> bool {
+        false
+    }
 }
 
-/// The `"event"` key alone, with the derive's rules for it: present once,
-/// a string.
+impl Absent for String {}
+impl Absent for RefId {}
+impl Absent for RefScalar {}
+impl Absent for RefJson {}
+impl Absent for RefForm {}
+impl Absent for RefFileType {}
+impl Absent for Text<'_> {}
+impl Absent for Id<'_> {}
+impl Absent for Scalar<'_> {}
+impl Absent for Raw<'_> {}
+impl Absent for FormFields<'_> {}
+impl Absent for FileType {}
+impl<T> Absent for Option<T> {
+    fn absent(&self) -> bool {
+        self.is_none()
+    }
+}
+
+/// Whether `value` is an absent optional field.
+pub fn absent<T: Absent>(value: &T) -> bool {
+    value.absent()
+}
+
+/// A string or a number, as the reference model holds a `Scalar` field
+/// (`timestamp`, `latitude`, ...): the number's spelling is kept for
+/// writing, and two numbers are equal when serde_json reads them as equal.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RefScalar {
+    /// A JSON string.
+    Str(String),
+    /// A JSON number.
+    Num(RefJson),
+}
+
+impl Serialize for RefScalar {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RefScalar::Str(s) => serializer.serialize_str(s),
+            RefScalar::Num(n) => n.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RefScalar {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::String(s) => Ok(RefScalar::Str(s)),
+            value @ serde_json::Value::Number(_) => {
+                let text = serde_json::to_string(&value).map_err(D::Error::custom)?;
+                let raw = RawValue::from_string(text).map_err(D::Error::custom)?;
+                Ok(RefScalar::Num(RefJson { raw, value }))
+            }
+            _ => Err(D::Error::invalid_type(
+                serde::de::Unexpected::Other("a value other than a string or a number"),
+                &"a string or a number",
+            )),
+        }
+    }
+}
+
+/// A borrowed field value's reference-model form.
+pub trait ToReference {
+    /// The owned form.
+    type Reference;
+    /// Converts.
+    fn to_reference(&self) -> Self::Reference;
+}
+
+impl ToReference for Text<'_> {
+    type Reference = String;
+    fn to_reference(&self) -> String {
+        self.to_cow().into_owned()
+    }
+}
+
+impl ToReference for Id<'_> {
+    type Reference = RefId;
+    fn to_reference(&self) -> RefId {
+        match self.value() {
+            IdValue::Str(text) => RefId::Str(text.to_reference()),
+            IdValue::Int(digits) => match digits.parse::<u64>() {
+                Ok(n) => RefId::U64(n),
+                Err(_) => RefId::I64(digits.parse().unwrap_or_default()),
+            },
+        }
+    }
+}
+
+impl ToReference for Scalar<'_> {
+    type Reference = RefScalar;
+    fn to_reference(&self) -> RefScalar {
+        match self.value() {
+            ScalarValue::Str(text) => RefScalar::Str(text.to_reference()),
+            ScalarValue::Num(digits) => RefScalar::Num(ref_json(digits, digits)),
+        }
+    }
+}
+
+impl ToReference for Raw<'_> {
+    type Reference = RefJson;
+    fn to_reference(&self) -> RefJson {
+        ref_json(&self.to_string(), self.get())
+    }
+}
+
+impl ToReference for FormFields<'_> {
+    type Reference = RefForm;
+    fn to_reference(&self) -> RefForm {
+        RefForm(self.raw().to_reference())
+    }
+}
+
+impl ToReference for FileType {
+    type Reference = RefFileType;
+    fn to_reference(&self) -> RefFileType {
+        match self {
+            FileType::Image => RefFileType::Image,
+            FileType::Attachment => RefFileType::Attachment,
+        }
+    }
+}
+
+impl<T: ToReference> ToReference for Option<T> {
+    type Reference = Option<T::Reference>;
+    fn to_reference(&self) -> Self::Reference {
+        self.as_ref().map(T::to_reference)
+    }
+}
+
+/// A `RefJson` from compact text and the JSON it was made from (both
+/// validated as serde_json reads them, so both reads succeed).
+fn ref_json(compact: &str, json: &str) -> RefJson {
+    let value = serde_json::from_str(json).unwrap_or(serde_json::Value::Null);
+    let raw = RawValue::from_string(compact.to_owned()).unwrap_or_else(|_| {
+        RawValue::from_string("null".to_owned()).unwrap_or_else(|_| unreachable!())
+    });
+    RefJson { raw, value }
+}
+
 #[derive(Deserialize)]
 struct Tag {
     event: String,
 }
 
-impl<'de> Deserialize<'de> for ReferenceEvent {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = Box::<RawValue>::deserialize(deserializer)?;
-        let json = raw.get();
-        if !json.starts_with('{') {
-            return Err(D::Error::invalid_type(
-                serde::de::Unexpected::Other("a non-object"),
-                &"an event object",
-            ));
-        }
-        let tag: Tag = serde_json::from_str(json).map_err(D::Error::custom)?;
-        if EventKind::from_name(&tag.event).is_some() {
-            let mut de = serde_json::Deserializer::from_str(json);
-            ReferenceEvent::deserialize(&mut de).map_err(D::Error::custom)
-        } else {
-            let raw = RefJson::new(json).map_err(D::Error::custom)?;
-            Ok(ReferenceEvent::Unknown {
-                name: tag.event,
-                raw,
-            })
-        }
+/// The reference models' `Deserialize`: objects only; a known name through
+/// the derived model (`known`), another kept whole.
+pub(crate) fn deserialize_tagged<'de, D, T>(
+    deserializer: D,
+    is_known: impl Fn(&str) -> bool,
+    known: impl FnOnce(&str) -> Result<T, serde_json::Error>,
+    unknown: impl FnOnce(String, RefJson) -> T,
+) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    let raw = Box::<RawValue>::deserialize(deserializer)?;
+    let json = raw.get();
+    if !json.starts_with('{') {
+        return Err(D::Error::invalid_type(
+            serde::de::Unexpected::Other("a non-object"),
+            &"an event object",
+        ));
     }
-}
-
-impl Serialize for ReferenceEvent {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            ReferenceEvent::Unknown { raw, .. } => raw.serialize(serializer),
-            _ => ReferenceEvent::serialize(self, serializer),
-        }
+    let tag: Tag = serde_json::from_str(json).map_err(D::Error::custom)?;
+    if is_known(&tag.event) {
+        known(json).map_err(D::Error::custom)
+    } else {
+        let raw = RefJson::new(json).map_err(D::Error::custom)?;
+        Ok(unknown(tag.event, raw))
     }
 }
 
@@ -287,7 +353,11 @@ impl ReferenceEvent {
     ///
     /// ```
     /// use chatwire::reference::{RefId, ReferenceEvent};
-    /// let owned = ReferenceEvent::Message { msg_id: RefId::U64(7), msg: "a \"quote\"".into() };
+    /// let owned = ReferenceEvent::Message {
+    ///     msg_id: RefId::U64(7),
+    ///     msg: "a \"quote\"".into(),
+    ///     channel: None,
+    /// };
     /// let mut buf = Vec::new();
     /// let event = owned.to_client_event(&mut buf).unwrap();
     /// assert_eq!(ReferenceEvent::from(&event), owned);
@@ -303,82 +373,32 @@ impl ReferenceEvent {
     }
 }
 
-fn ref_text(text: &Text<'_>) -> String {
-    text.to_cow().into_owned()
-}
-
-fn ref_id(id: &Id<'_>) -> RefId {
-    match id.value() {
-        IdValue::Str(text) => RefId::Str(ref_text(&text)),
-        IdValue::Int(digits) => match digits.parse::<u64>() {
-            Ok(n) => RefId::U64(n),
-            Err(_) => RefId::I64(digits.parse().unwrap_or_default()),
-        },
+impl ReferenceServerEvent {
+    /// Writes the event with serde_json into `buf` and decodes it back as a
+    /// borrowed [`ServerEvent`].
+    pub fn to_server_event<'b>(
+        &self,
+        buf: &'b mut Vec<u8>,
+    ) -> Result<ServerEvent<'b>, crate::Error> {
+        *buf = serde_json::to_vec(self).unwrap_or_default();
+        ServerEvent::from_slice(buf)
     }
 }
 
-fn ref_json(raw: &Raw<'_>) -> RefJson {
-    let compact = raw.to_string();
-    // `raw` was validated as serde_json reads it, so both reads succeed.
-    let value = serde_json::from_str(raw.get()).unwrap_or(serde_json::Value::Null);
-    let raw = RawValue::from_string(compact).unwrap_or_else(|_| {
-        RawValue::from_string("null".to_owned()).unwrap_or_else(|_| unreachable!())
-    });
-    RefJson { raw, value }
-}
-
-impl From<&ClientEvent<'_>> for ReferenceEvent {
-    fn from(event: &ClientEvent<'_>) -> ReferenceEvent {
-        match event {
-            ClientEvent::Message { msg_id, msg } => ReferenceEvent::Message {
-                msg_id: ref_id(msg_id),
-                msg: ref_text(msg),
-            },
-            ClientEvent::Typing => ReferenceEvent::Typing,
-            ClientEvent::NotTyping => ReferenceEvent::NotTyping,
-            ClientEvent::FormData {
-                form_request_id,
-                form_name,
-                data,
-            } => ReferenceEvent::FormData {
-                form_request_id: ref_id(form_request_id),
-                form_name: ref_text(form_name),
-                data: RefForm(ref_json(&data.raw())),
-            },
-            ClientEvent::End => ReferenceEvent::End,
-            ClientEvent::Disconnect => ReferenceEvent::Disconnect,
-            ClientEvent::Signaling {
-                msg_id,
-                destination_party_id,
-                data,
-            } => ReferenceEvent::Signaling {
-                msg_id: ref_id(msg_id),
-                destination_party_id: ref_id(destination_party_id),
-                data: ref_json(data),
-            },
-            ClientEvent::File {
-                msg_id,
-                file_type,
-                file_id,
-            } => ReferenceEvent::File {
-                msg_id: ref_id(msg_id),
-                file_type: match file_type {
-                    FileType::Image => RefFileType::Image,
-                    FileType::Attachment => RefFileType::Attachment,
-                },
-                file_id: ref_id(file_id),
-            },
-            ClientEvent::Unknown { name, raw } => ReferenceEvent::Unknown {
-                name: ref_text(name),
-                raw: ref_json(raw),
-            },
+/// Serializes as the string it holds or the number as it came.
+impl Serialize for Scalar<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.value() {
+            ScalarValue::Str(text) => text.serialize(serializer),
+            ScalarValue::Num(digits) => Raw::from_lexed(digits, true).serialize(serializer),
         }
     }
 }
 
-impl From<ClientEvent<'_>> for ReferenceEvent {
-    fn from(event: ClientEvent<'_>) -> ReferenceEvent {
-        ReferenceEvent::from(&event)
+/// Serializes as its name, `"image"` or `"attachment"`.
+impl Serialize for FileType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
     }
 }
 
@@ -449,67 +469,5 @@ impl Serialize for Raw<'_> {
 impl Serialize for FormFields<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.raw().serialize(serializer)
-    }
-}
-
-/// Serializes with the reference model's shape (internally tagged on
-/// `"event"`, the spec's field order; an unknown event as its raw object).
-///
-/// Raw values (signaling and form `data`, unknown events) go through the
-/// serializer as maps, sequences, strings and numbers, so their strings are
-/// escaped and their numbers formatted the serializer's way; the writer
-/// ([`ClientEvent::write_to_vec`]) keeps them as they came. With serde_json
-/// both read back as the same value.
-///
-/// ```
-/// let event = chatwire::from_slice(br#"{"msg":"hi","event":"chat_session_message","msg_id":1}"#).unwrap();
-/// assert_eq!(
-///     serde_json::to_string(&event).unwrap(),
-///     r#"{"event":"chat_session_message","msg_id":1,"msg":"hi"}"#,
-/// );
-/// ```
-impl Serialize for ClientEvent<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let kind = self.kind();
-        if let ClientEvent::Unknown { raw, .. } = self {
-            return raw.serialize(serializer);
-        }
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("event", kind.name())?;
-        match self {
-            ClientEvent::Message { msg_id, msg } => {
-                map.serialize_entry("msg_id", msg_id)?;
-                map.serialize_entry("msg", msg)?;
-            }
-            ClientEvent::FormData {
-                form_request_id,
-                form_name,
-                data,
-            } => {
-                map.serialize_entry("form_request_id", form_request_id)?;
-                map.serialize_entry("form_name", form_name)?;
-                map.serialize_entry("data", data)?;
-            }
-            ClientEvent::Signaling {
-                msg_id,
-                destination_party_id,
-                data,
-            } => {
-                map.serialize_entry("msg_id", msg_id)?;
-                map.serialize_entry("destination_party_id", destination_party_id)?;
-                map.serialize_entry("data", data)?;
-            }
-            ClientEvent::File {
-                msg_id,
-                file_type,
-                file_id,
-            } => {
-                map.serialize_entry("msg_id", msg_id)?;
-                map.serialize_entry("file_type", file_type.name())?;
-                map.serialize_entry("file_id", file_id)?;
-            }
-            _ => {}
-        }
-        map.end()
     }
 }

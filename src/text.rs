@@ -518,3 +518,167 @@ impl fmt::Debug for Id<'_> {
         }
     }
 }
+
+/// A value that arrives as a JSON string or as a JSON number (`timestamp`,
+/// `form_timeout`, `latitude`, ...), kept in the form it came in, so that
+/// writing it back gives what was read.
+///
+/// ```
+/// use chatwire::{ScalarValue, ServerEvent};
+/// let event = ServerEvent::from_slice(
+///     br#"{"event":"chat_session_location","latitude":"37.7749","longitude":-122.4194}"#,
+/// )?;
+/// let ServerEvent::Location { latitude, longitude, .. } = event else { unreachable!() };
+/// assert!(matches!(latitude.value(), ScalarValue::Str(t) if t == "37.7749"));
+/// assert!(matches!(longitude.value(), ScalarValue::Num("-122.4194")));
+/// assert_eq!(latitude.as_f64(), Some(37.7749));
+/// assert_eq!(longitude.as_f64(), Some(-122.4194));
+/// # Ok::<(), chatwire::Error>(())
+/// ```
+#[derive(Clone, Copy)]
+pub struct Scalar<'a> {
+    // A string: its `Text` token (it starts with `"`). A number: its JSON
+    // spelling (it starts with `-` or a digit).
+    token: &'a str,
+}
+
+/// What a [`Scalar`] holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScalarValue<'a> {
+    /// A JSON string.
+    Str(Text<'a>),
+    /// A JSON number, spelled as it came (`1614718748`, `-122.4194`, `1e3`).
+    Num(&'a str),
+}
+
+impl<'a> Scalar<'a> {
+    /// A string scalar.
+    #[inline(always)]
+    pub const fn from_text(text: Text<'a>) -> Self {
+        Scalar {
+            token: text.token(),
+        }
+    }
+
+    /// A number scalar from lexed digits.
+    #[inline(always)]
+    pub(crate) const fn from_number(digits: &'a str) -> Self {
+        Scalar { token: digits }
+    }
+
+    /// The token encoding (see the field comment).
+    #[inline(always)]
+    pub(crate) const fn token(&self) -> &'a str {
+        self.token
+    }
+
+    /// A scalar from a JSON token: a string with its quotes, or a number
+    /// serde_json can read; validated.
+    ///
+    /// ```
+    /// assert!(chatwire::Scalar::from_json("1.5e3").unwrap().is_number());
+    /// assert!(!chatwire::Scalar::from_json(r#""1614718748""#).unwrap().is_number());
+    /// assert!(chatwire::Scalar::from_json("true").is_err());
+    /// ```
+    pub fn from_json(token: &'a str) -> Result<Self, Error> {
+        match token.as_bytes().first() {
+            Some(b'"') => Text::from_json(token).map(Scalar::from_text),
+            Some(b'-' | b'0'..=b'9') => {
+                let mut cursor = Cursor::new(token.as_bytes());
+                match cursor.number_to_end() {
+                    Ok(_) if cursor.pos() == token.len() => Ok(Scalar { token }),
+                    Ok(_) => Err(Error::new(ErrorKind::TrailingCharacters, cursor.pos())),
+                    Err(Stop::Fail(e)) => Err(e),
+                    Err(Stop::Partial) => Err(Error::new(ErrorKind::UnexpectedEof, token.len())),
+                }
+            }
+            _ => Err(Error::new(ErrorKind::ExpectedValue, 0)),
+        }
+    }
+
+    /// What the scalar holds.
+    #[inline]
+    pub fn value(&self) -> ScalarValue<'a> {
+        if self.token.as_bytes().first() == Some(&b'"') {
+            ScalarValue::Str(Text::from_token(self.token))
+        } else {
+            ScalarValue::Num(self.token)
+        }
+    }
+
+    /// Whether the scalar arrived as a JSON number.
+    #[inline]
+    pub fn is_number(&self) -> bool {
+        matches!(self.value(), ScalarValue::Num(_))
+    }
+
+    /// The scalar's text, when it arrived as a string.
+    #[inline]
+    pub fn as_text(&self) -> Option<Text<'a>> {
+        match self.value() {
+            ScalarValue::Str(t) => Some(t),
+            ScalarValue::Num(_) => None,
+        }
+    }
+
+    /// The value as an integer, from a number or from a string of decimal
+    /// digits (`"1614718748"`, as servers send `timestamp`).
+    pub fn as_i64(&self) -> Option<i64> {
+        match self.value() {
+            ScalarValue::Num(d) => d.parse().ok(),
+            ScalarValue::Str(t) => t.as_str()?.parse().ok(),
+        }
+    }
+
+    /// The value as a float, from a number or from a string holding one
+    /// (`"37.7749"`, as some clients send `latitude`).
+    pub fn as_f64(&self) -> Option<f64> {
+        match self.value() {
+            ScalarValue::Num(d) => d.parse().ok(),
+            ScalarValue::Str(t) => t.as_str()?.parse().ok(),
+        }
+    }
+}
+
+impl PartialEq for Scalar<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.value() == other.value()
+    }
+}
+
+impl Eq for Scalar<'_> {}
+
+impl PartialEq<str> for Scalar<'_> {
+    /// A string scalar equals its unescaped text; a number its spelling.
+    fn eq(&self, other: &str) -> bool {
+        match self.value() {
+            ScalarValue::Str(t) => t.eq_str(other),
+            ScalarValue::Num(d) => d == other,
+        }
+    }
+}
+
+impl PartialEq<&str> for Scalar<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        *self == **other
+    }
+}
+
+impl fmt::Display for Scalar<'_> {
+    /// Writes a string scalar's unescaped text, or a number's spelling.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.value() {
+            ScalarValue::Str(t) => fmt::Display::fmt(&t, f),
+            ScalarValue::Num(d) => f.write_str(d),
+        }
+    }
+}
+
+impl fmt::Debug for Scalar<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.value() {
+            ScalarValue::Str(t) => fmt::Debug::fmt(&t, f),
+            ScalarValue::Num(d) => f.write_str(d),
+        }
+    }
+}

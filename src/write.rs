@@ -11,9 +11,9 @@
 //! control characters, and everything else as UTF-8. Raw values are copied
 //! less the whitespace outside their strings.
 
-use crate::event::ClientEvent;
-use crate::raw::Raw;
-use crate::text::{BufferTooSmall, Id, IdValue, Piece, Text};
+use crate::event::FileType;
+use crate::raw::{FormFields, Raw};
+use crate::text::{BufferTooSmall, Id, IdValue, Piece, Scalar, ScalarValue, Text};
 
 /// Where the writer puts bytes.
 pub(crate) trait Out {
@@ -194,143 +194,198 @@ pub(crate) fn put_raw<O: Out>(raw: &Raw<'_>, out: &mut O) {
     }
 }
 
-/// Writes `event` as compact JSON.
-pub(crate) fn put_event<O: Out>(event: &ClientEvent<'_>, out: &mut O) {
-    match event {
-        ClientEvent::Message { msg_id, msg } => {
-            out.put(br#"{"event":"chat_session_message","msg_id":"#);
-            put_id(msg_id, out);
-            out.put(br#","msg":"#);
-            put_text(msg, out);
-            out.put(b"}");
-        }
-        ClientEvent::Typing => out.put(br#"{"event":"chat_session_typing"}"#),
-        ClientEvent::NotTyping => out.put(br#"{"event":"chat_session_not_typing"}"#),
-        ClientEvent::FormData {
-            form_request_id,
-            form_name,
-            data,
-        } => {
-            out.put(br#"{"event":"chat_session_form_data","form_request_id":"#);
-            put_id(form_request_id, out);
-            out.put(br#","form_name":"#);
-            put_text(form_name, out);
-            out.put(br#","data":"#);
-            put_raw(&data.raw(), out);
-            out.put(b"}");
-        }
-        ClientEvent::End => out.put(br#"{"event":"chat_session_end"}"#),
-        ClientEvent::Disconnect => out.put(br#"{"event":"chat_session_disconnect"}"#),
-        ClientEvent::Signaling {
-            msg_id,
-            destination_party_id,
-            data,
-        } => {
-            out.put(br#"{"event":"chat_session_signaling","msg_id":"#);
-            put_id(msg_id, out);
-            out.put(br#","destination_party_id":"#);
-            put_id(destination_party_id, out);
-            out.put(br#","data":"#);
-            put_raw(data, out);
-            out.put(b"}");
-        }
-        ClientEvent::File {
-            msg_id,
-            file_type,
-            file_id,
-        } => {
-            out.put(br#"{"event":"chat_session_file","msg_id":"#);
-            put_id(msg_id, out);
-            out.put(br#","file_type":""#);
-            out.put(file_type.name().as_bytes());
-            out.put(br#"","file_id":"#);
-            put_id(file_id, out);
-            out.put(b"}");
-        }
-        ClientEvent::Unknown { raw, .. } => put_raw(raw, out),
+/// An event the writer writes: made by the protocol table's macros.
+pub(crate) trait Encode {
+    /// Writes the event as compact JSON.
+    fn put<O: Out>(&self, out: &mut O);
+}
+
+/// A field type of the protocol table, as the writer writes it.
+pub(crate) trait WriteValue {
+    /// Writes the value.
+    fn put_value<O: Out>(&self, out: &mut O);
+
+    /// Writes `prefix` (`,"key":`) and the value, or nothing for an absent
+    /// optional field (serde's `skip_serializing_if`).
+    #[inline(always)]
+    fn put_field<O: Out>(&self, prefix: &[u8], out: &mut O) {
+        out.put(prefix);
+        self.put_value(out);
     }
 }
 
-impl ClientEvent<'_> {
-    /// The number of bytes [`ClientEvent::write_to_slice`] writes.
-    pub fn encoded_len(&self) -> usize {
-        let mut count = Count(0);
-        put_event(self, &mut count);
-        count.0
+impl WriteValue for Text<'_> {
+    #[inline(always)]
+    fn put_value<O: Out>(&self, out: &mut O) {
+        put_text(self, out);
     }
+}
 
-    /// Writes the event as compact JSON into `buf`; returns the number of
-    /// bytes written. Needs no allocator.
-    ///
-    /// ```
-    /// let event = chatwire::ClientEvent::Typing;
-    /// let mut buf = [0u8; 64];
-    /// let n = event.write_to_slice(&mut buf).unwrap();
-    /// assert_eq!(&buf[..n], br#"{"event":"chat_session_typing"}"#);
-    /// assert_eq!(event.write_to_slice(&mut [0u8; 8]).unwrap_err().needed, n);
-    /// ```
-    pub fn write_to_slice(&self, buf: &mut [u8]) -> Result<usize, BufferTooSmall> {
-        let mut out = SliceOut { buf, len: 0 };
-        put_event(self, &mut out);
-        if out.len > out.buf.len() {
-            return Err(BufferTooSmall { needed: out.len });
-        }
-        Ok(out.len)
+impl WriteValue for Id<'_> {
+    #[inline(always)]
+    fn put_value<O: Out>(&self, out: &mut O) {
+        put_id(self, out);
     }
+}
 
-    /// Appends the event as compact JSON to `out`.
-    ///
-    /// The bytes are exactly what serde_json writes for the same event in the
-    /// reference model.
-    ///
-    /// ```
-    /// let input = br#"{ "msg": "caf\u00e9 \/ \u0001", "event": "chat_session_message", "msg_id": 7 }"#;
-    /// let event = chatwire::from_slice(input)?;
-    /// let mut out = Vec::new();
-    /// event.write_to_vec(&mut out);
-    /// assert_eq!(out, r#"{"event":"chat_session_message","msg_id":7,"msg":"café / \u0001"}"#.as_bytes());
-    /// # Ok::<(), chatwire::Error>(())
-    /// ```
-    #[cfg(feature = "alloc")]
-    pub fn write_to_vec(&self, out: &mut alloc::vec::Vec<u8>) {
-        put_event(self, out);
-    }
-
-    /// The event as compact JSON in a new `Vec`.
-    #[cfg(feature = "alloc")]
-    pub fn to_vec(&self) -> alloc::vec::Vec<u8> {
-        let mut out = alloc::vec::Vec::with_capacity(self.encoded_len());
-        put_event(self, &mut out);
-        out
-    }
-
-    /// Writes the event as compact JSON into a `bytes::BufMut`.
-    ///
-    /// ```
-    /// let mut buf = bytes::BytesMut::new();
-    /// chatwire::ClientEvent::End.write_to_buf(&mut buf);
-    /// assert_eq!(&buf[..], br#"{"event":"chat_session_end"}"#);
-    /// ```
-    #[cfg(feature = "alloc")]
-    pub fn write_to_buf<B: bytes::BufMut + ?Sized>(&self, buf: &mut B) {
-        put_event(self, &mut BufOut(buf));
-    }
-
-    /// Writes the event as compact JSON to an `io::Write`, in writes of up to
-    /// 512 bytes gathered on the stack.
-    #[cfg(feature = "std")]
-    pub fn write_to<W: std::io::Write>(&self, writer: W) -> std::io::Result<()> {
-        let mut out = IoOut {
-            writer,
-            buf: [0; 512],
-            len: 0,
-            error: None,
-        };
-        put_event(self, &mut out);
-        out.flush_buf();
-        match out.error {
-            Some(e) => Err(e),
-            None => Ok(()),
+impl WriteValue for Scalar<'_> {
+    #[inline(always)]
+    fn put_value<O: Out>(&self, out: &mut O) {
+        match self.value() {
+            ScalarValue::Str(text) => put_text(&text, out),
+            ScalarValue::Num(digits) => out.put(digits.as_bytes()),
         }
     }
 }
+
+impl WriteValue for Raw<'_> {
+    #[inline(always)]
+    fn put_value<O: Out>(&self, out: &mut O) {
+        put_raw(self, out);
+    }
+}
+
+impl WriteValue for FormFields<'_> {
+    #[inline(always)]
+    fn put_value<O: Out>(&self, out: &mut O) {
+        put_raw(&self.raw(), out);
+    }
+}
+
+impl WriteValue for FileType {
+    #[inline(always)]
+    fn put_value<O: Out>(&self, out: &mut O) {
+        out.put(match self {
+            FileType::Image => b"\"image\"",
+            FileType::Attachment => b"\"attachment\"",
+        });
+    }
+}
+
+impl<T: WriteValue> WriteValue for Option<T> {
+    #[inline(always)]
+    fn put_value<O: Out>(&self, out: &mut O) {
+        match self {
+            Some(value) => value.put_value(out),
+            None => out.put(b"null"),
+        }
+    }
+
+    #[inline(always)]
+    fn put_field<O: Out>(&self, prefix: &[u8], out: &mut O) {
+        if let Some(value) = self {
+            value.put_field(prefix, out);
+        }
+    }
+}
+
+/// The number of bytes `event` writes.
+#[inline]
+pub(crate) fn encoded_len<E: Encode>(event: &E) -> usize {
+    let mut count = Count(0);
+    event.put(&mut count);
+    count.0
+}
+
+/// Writes `event` into `buf`.
+pub(crate) fn write_to_slice<E: Encode>(
+    event: &E,
+    buf: &mut [u8],
+) -> Result<usize, BufferTooSmall> {
+    let mut out = SliceOut { buf, len: 0 };
+    event.put(&mut out);
+    if out.len > out.buf.len() {
+        return Err(BufferTooSmall { needed: out.len });
+    }
+    Ok(out.len)
+}
+
+/// Appends `event` to `out`.
+#[cfg(feature = "alloc")]
+#[inline]
+pub(crate) fn write_to_vec<E: Encode>(event: &E, out: &mut alloc::vec::Vec<u8>) {
+    event.put(out);
+}
+
+/// `event` in a new `Vec`.
+#[cfg(feature = "alloc")]
+pub(crate) fn to_vec<E: Encode>(event: &E) -> alloc::vec::Vec<u8> {
+    let mut out = alloc::vec::Vec::with_capacity(encoded_len(event));
+    event.put(&mut out);
+    out
+}
+
+/// Writes `event` into a `BufMut`.
+#[cfg(feature = "alloc")]
+#[inline]
+pub(crate) fn write_to_buf<E: Encode, B: bytes::BufMut + ?Sized>(event: &E, buf: &mut B) {
+    event.put(&mut BufOut(buf));
+}
+
+/// Writes `event` to an `io::Write`.
+#[cfg(feature = "std")]
+pub(crate) fn write_to<E: Encode, W: std::io::Write>(event: &E, writer: W) -> std::io::Result<()> {
+    let mut out = IoOut {
+        writer,
+        buf: [0; 512],
+        len: 0,
+        error: None,
+    };
+    event.put(&mut out);
+    out.flush_buf();
+    match out.error {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// The writing methods of an event type (for both directions).
+macro_rules! writer_methods {
+    ($Event:ident) => {
+        impl $Event<'_> {
+            /// The number of bytes the event's compact JSON takes.
+            #[inline]
+            pub fn encoded_len(&self) -> usize {
+                $crate::write::encoded_len(self)
+            }
+
+            /// Writes the event as compact JSON into `buf`; returns the number
+            /// of bytes written, or how many were needed. Needs no allocator.
+            ///
+            /// The bytes are exactly what serde_json writes for the same event
+            /// in the reference model.
+            pub fn write_to_slice(&self, buf: &mut [u8]) -> Result<usize, $crate::BufferTooSmall> {
+                $crate::write::write_to_slice(self, buf)
+            }
+
+            /// Appends the event as compact JSON to `out`.
+            #[cfg(feature = "alloc")]
+            #[inline]
+            pub fn write_to_vec(&self, out: &mut alloc::vec::Vec<u8>) {
+                $crate::write::write_to_vec(self, out)
+            }
+
+            /// The event as compact JSON in a new `Vec`.
+            #[cfg(feature = "alloc")]
+            pub fn to_vec(&self) -> alloc::vec::Vec<u8> {
+                $crate::write::to_vec(self)
+            }
+
+            /// Writes the event as compact JSON into a `bytes::BufMut`.
+            #[cfg(feature = "alloc")]
+            #[inline]
+            pub fn write_to_buf<B: bytes::BufMut + ?Sized>(&self, buf: &mut B) {
+                $crate::write::write_to_buf(self, buf)
+            }
+
+            /// Writes the event as compact JSON to an `io::Write`, in writes
+            /// of up to 512 bytes gathered on the stack.
+            #[cfg(feature = "std")]
+            pub fn write_to<W: std::io::Write>(&self, writer: W) -> std::io::Result<()> {
+                $crate::write::write_to(self, writer)
+            }
+        }
+    };
+}
+
+pub(crate) use writer_methods;

@@ -57,7 +57,7 @@ const GOOD: &str = concat!(
     "\n",
     r#"{"event":"chat_session_file","msg_id":"9","file_type":"image","file_id":"f-1","timestamp":1734018933270}"#,
     "\n",
-    r#"{"event":"chat_session_message_delivered","msg_id":"4f1c2a:7",  "at": [1, {"x" : null}]}"#,
+    r#"{"event":"chat_session_cobrowsing_requested","msg_id":"4f1c2a:7",  "at": [1, {"x" : null}]}"#,
     "\n",
 );
 
@@ -70,7 +70,7 @@ const GOOD_CANONICAL: &str = concat!(
     "\n",
     r#"{"event":"chat_session_file","msg_id":"9","file_type":"image","file_id":"f-1"}"#,
     "\n",
-    r#"{"event":"chat_session_message_delivered","msg_id":"4f1c2a:7","at":[1,{"x":null}]}"#,
+    r#"{"event":"chat_session_cobrowsing_requested","msg_id":"4f1c2a:7","at":[1,{"x":null}]}"#,
     "\n",
 );
 

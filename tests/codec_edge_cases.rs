@@ -36,7 +36,9 @@ fn decode_eof(codec: &mut EventCodec, buf: &mut BytesMut) -> Item {
 #[track_caller]
 fn event(item: Item) -> ClientEvent<'static> {
     match item {
-        Some(Ok(event)) if event.event() == ClientEvent::Typing => ClientEvent::Typing,
+        Some(Ok(event)) if event.event() == ClientEvent::Typing { msg: None } => {
+            ClientEvent::Typing { msg: None }
+        }
         Some(Ok(event)) if event.event() == ClientEvent::End => ClientEvent::End,
         other => panic!("expected typing or end, got {other:?}"),
     }
@@ -60,9 +62,15 @@ fn ndjson_decoder() {
     buf.put_slice(b"\r\n\r\n \n");
     buf.put_slice(TYPING);
     buf.put_slice(b"\n\r");
-    assert_eq!(event(decode(&mut codec, buf)), ClientEvent::Typing);
+    assert_eq!(
+        event(decode(&mut codec, buf)),
+        ClientEvent::Typing { msg: None }
+    );
     assert_eq!(event(decode(&mut codec, buf)), ClientEvent::End);
-    assert_eq!(event(decode(&mut codec, buf)), ClientEvent::Typing);
+    assert_eq!(
+        event(decode(&mut codec, buf)),
+        ClientEvent::Typing { msg: None }
+    );
     assert!(decode(&mut codec, buf).is_none());
     // A lone `\r` at the end is blank.
     assert!(decode_eof(&mut codec, buf).is_none());
@@ -100,7 +108,10 @@ fn ndjson_decoder_max_length() {
     buf.put_slice(b"\n\r\n\r");
 
     assert_eq!(error(decode(&mut codec, buf)), StreamErrorKind::TooLarge);
-    assert_eq!(event(decode(&mut codec, buf)), ClientEvent::Typing);
+    assert_eq!(
+        event(decode(&mut codec, buf)),
+        ClientEvent::Typing { msg: None }
+    );
     assert_eq!(error(decode(&mut codec, buf)), StreamErrorKind::TooLarge);
     assert_eq!(event(decode(&mut codec, buf)), ClientEvent::End);
     assert!(decode(&mut codec, buf).is_none());
@@ -111,7 +122,10 @@ fn ndjson_decoder_max_length() {
     let mut codec = self::codec(Framing::Ndjson, MAX);
     buf.put_slice(TYPING);
     buf.put_slice(b"\n");
-    assert_eq!(event(decode(&mut codec, buf)), ClientEvent::Typing);
+    assert_eq!(
+        event(decode(&mut codec, buf)),
+        ClientEvent::Typing { msg: None }
+    );
     buf.put_slice(TYPING);
     buf.put_slice(b" ");
     assert!(decode(&mut codec, buf).is_none());
@@ -135,7 +149,10 @@ fn ndjson_decoder_max_length_underrun() {
     buf.put_slice(TYPING);
     assert!(decode(&mut codec, buf).is_none());
     buf.put_slice(b"\n");
-    assert_eq!(event(decode(&mut codec, buf)), ClientEvent::Typing);
+    assert_eq!(
+        event(decode(&mut codec, buf)),
+        ClientEvent::Typing { msg: None }
+    );
 }
 
 #[test]
@@ -170,7 +187,10 @@ fn ndjson_decoder_max_length_newline_between_decodes() {
     assert!(decode(&mut codec, buf).is_none());
     buf.put_slice(b"\n");
     buf.put_slice(&END[..5]);
-    assert_eq!(event(decode(&mut codec, buf)), ClientEvent::Typing);
+    assert_eq!(
+        event(decode(&mut codec, buf)),
+        ClientEvent::Typing { msg: None }
+    );
 }
 
 // tokio-rs/tokio#1483: discarding must not report the same line again.
@@ -248,7 +268,7 @@ fn value_framings_max_length_underrun_bursts_and_discard_repeat() {
         buf.put_slice(TYPING);
         assert_eq!(
             event(decode(&mut codec, buf)),
-            ClientEvent::Typing,
+            ClientEvent::Typing { msg: None },
             "{framing:?}"
         );
         if framing == Framing::Envelope {
@@ -305,7 +325,7 @@ async fn framed_read_ends_after_a_truncated_final_event_without_io_error() {
     let mut items = FramedRead::new(&input[..], EventCodec::default());
     assert_eq!(
         items.next().await.unwrap().unwrap().unwrap(),
-        ClientEvent::Typing
+        ClientEvent::Typing { msg: None }
     );
     let e = items.next().await.unwrap().unwrap().unwrap_err();
     assert_eq!(
@@ -321,10 +341,12 @@ async fn framed_read_ends_after_a_truncated_final_event_without_io_error() {
 
 #[test]
 fn encoders() {
-    let events = [ClientEvent::Typing, ClientEvent::End];
+    let events = [ClientEvent::Typing { msg: None }, ClientEvent::End];
     let mut codec = EventCodec::new(Framing::Ndjson);
     let mut buf = BytesMut::new();
-    codec.encode(ClientEvent::Typing, &mut buf).unwrap();
+    codec
+        .encode(ClientEvent::Typing { msg: None }, &mut buf)
+        .unwrap();
     assert_eq!(&buf[..], b"{\"event\":\"chat_session_typing\"}\n");
     codec.encode(&ClientEvent::End, &mut buf).unwrap();
     assert_eq!(
@@ -356,7 +378,7 @@ fn encoders() {
 #[tokio::test]
 async fn framed_write_then_framed_read_round_trips_in_every_framing() {
     let events = [
-        ClientEvent::Typing,
+        ClientEvent::Typing { msg: None },
         chatwire::from_slice(
             br#"{"event":"chat_session_message","msg_id":"a:1","msg":"caf\u00e9"}"#,
         )

@@ -141,7 +141,7 @@ async fn check(framing: Framing) {
             .expect("I/O error");
         match (kind(i), item) {
             (Kind::Message, Ok(event)) => {
-                let ClientEvent::Message { msg_id, msg } = event.event() else {
+                let ClientEvent::Message { msg_id, msg, .. } = event.event() else {
                     panic!("item {i}: {event:?}");
                 };
                 assert_eq!(msg_id.as_u64(), Some(i), "item {i}");
@@ -149,7 +149,7 @@ async fn check(framing: Framing) {
                 events += 1;
             }
             (Kind::Typing, Ok(event)) => {
-                assert_eq!(event.event(), ClientEvent::Typing, "item {i}");
+                assert_eq!(event.event(), ClientEvent::Typing { msg: None }, "item {i}");
                 events += 1;
             }
             (Kind::MissingMsg, Err(e)) => {

@@ -332,10 +332,11 @@ fn nesting_up_to_127_levels_is_accepted_alike() {
 #[test]
 fn repeated_keys_follow_the_derive() {
     // Repeats of keys the event does not use are ignored...
-    accepted(r#"{"event":"chat_session_typing","msg":1,"msg":2}"#);
+    accepted(r#"{"event":"chat_session_typing","party_id":1,"party_id":2}"#);
     accepted(r#"{"event":"chat_session_message","msg_id":"1","msg":"x","data":1,"data":[]}"#);
     // ...repeats of its own fields and of "event" are errors, however spelt.
     rejected(r#"{"event":"chat_session_message","msg_id":"1","msg":"x","m\u0073g":"y"}"#);
+    rejected(r#"{"event":"chat_session_typing","msg":"a","msg":"b"}"#);
     rejected(r#"{"event":"chat_session_end","\u0065vent":"chat_session_end"}"#);
     rejected(r#"{"event":"chat_session_whatever","event":"chat_session_whatever"}"#);
     // Inside raw JSON, the last of repeated keys wins for serde_json.
@@ -391,8 +392,17 @@ fn whitespace_is_only_what_json_allows() {
 #[test]
 fn escaped_event_names_and_keys_are_recognised() {
     assert_eq!(
-        accepted(r#"{"\u0065vent":"chat_session_\u0074yping","m\u0073g":1}"#),
-        ReferenceEvent::Typing
+        accepted(r#"{"\u0065vent":"chat_session_\u0074yping","m\u0073g":"hi"}"#),
+        ReferenceEvent::Typing {
+            msg: Some("hi".into())
+        }
+    );
+    assert_eq!(
+        rejected(r#"{"\u0065vent":"chat_session_\u0074yping","m\u0073g":1}"#),
+        ErrorKind::InvalidType {
+            field: chatwire::Field::Msg,
+            expected: chatwire::Expected::String
+        }
     );
     assert!(matches!(
         accepted(r#"{"event":"chat_session_typing\u0000"}"#),

@@ -35,7 +35,7 @@ fn every_fixture_parses_to_the_same_event_as_from_slice() {
 #[test]
 fn uuid_msg_id_is_a_string_id() {
     let input = r#"{"event":"chat_session_message","msg_id":"3f2b8c1e-9d4a-4e7b-8c2f-1a5d6e7f8091","msg":"hi"}"#;
-    let ClientEvent::Message { msg_id, msg } = decode(input) else {
+    let ClientEvent::Message { msg_id, msg, .. } = decode(input) else {
         panic!()
     };
     assert!(msg_id == "3f2b8c1e-9d4a-4e7b-8c2f-1a5d6e7f8091");
@@ -221,14 +221,14 @@ fn signaling_data_with_whitespace_compacts_outside_strings_only() {
 #[test]
 fn extra_party_id_and_numeric_timestamp_are_skipped() {
     let input = r#"{"event":"chat_session_message","msg_id":"4f1c2a:10","msg":"with extras","party_id":"p-77","timestamp":1700000000123}"#;
-    let ClientEvent::Message { msg_id, msg } = decode(input) else {
+    let ClientEvent::Message { msg_id, msg, .. } = decode(input) else {
         panic!()
     };
     assert!(msg_id == "4f1c2a:10");
     assert_eq!(msg.as_str(), Some("with extras"));
     let typing =
         decode(r#"{"party_id":"p-1","event":"chat_session_typing","timestamp":1700000000999}"#);
-    assert_eq!(typing, ClientEvent::Typing);
+    assert_eq!(typing, ClientEvent::Typing { msg: None });
 }
 
 #[test]
@@ -267,7 +267,7 @@ fn non_ascii_escapes_and_surrogate_pair_decode() {
 fn event_key_need_not_come_first() {
     let last =
         decode(r#"{"msg_id":"4f1c2a:11","msg":"event last","event":"chat_session_message"}"#);
-    let ClientEvent::Message { msg_id, msg } = last else {
+    let ClientEvent::Message { msg_id, msg, .. } = last else {
         panic!()
     };
     assert!(msg_id == "4f1c2a:11" && msg == "event last");
@@ -288,13 +288,13 @@ fn event_key_need_not_come_first() {
 
 #[test]
 fn unknown_event_is_kept_whole_with_its_name() {
-    let input = r#"{"event":"chat_session_message_delivered","msg_id":"4f1c2a:7","timestamp":1700000000456}"#;
+    let input = r#"{"event":"chat_session_cobrowsing_requested","msg_id":"4f1c2a:7","timestamp":1700000000456}"#;
     let event = decode(input);
     assert_eq!(event.kind(), chatwire::EventKind::Unknown);
     let ClientEvent::Unknown { name, raw } = event else {
         panic!()
     };
-    assert_eq!(name.as_str(), Some("chat_session_message_delivered"));
+    assert_eq!(name.as_str(), Some("chat_session_cobrowsing_requested"));
     assert_eq!(raw.get(), input);
     assert_eq!(raw.kind(), ValueKind::Object);
     assert!(raw.is_compact());
@@ -309,17 +309,17 @@ fn unknown_event_is_kept_whole_with_its_name() {
 #[test]
 fn unknown_event_with_whitespace_keeps_its_bytes_and_surrounding_whitespace_is_not_part_of_it() {
     let object =
-        "{ \"event\" : \"chat_session_message_read\" ,\n  \"msg_ids\" : [ \"4f1c2a:7\" ] }";
+        "{ \"event\" : \"chat_session_cobrowsing_ended\" ,\n  \"msg_ids\" : [ \"4f1c2a:7\" ] }";
     let input = format!(" \n{object}\r\n");
     let ClientEvent::Unknown { name, raw } = decode(&input) else {
         panic!()
     };
-    assert!(name == "chat_session_message_read");
+    assert!(name == "chat_session_cobrowsing_ended");
     assert_eq!(raw.get(), object);
     assert!(!raw.is_compact());
     assert_eq!(
         raw.to_string(),
-        r#"{"event":"chat_session_message_read","msg_ids":["4f1c2a:7"]}"#
+        r#"{"event":"chat_session_cobrowsing_ended","msg_ids":["4f1c2a:7"]}"#
     );
 }
 
@@ -339,13 +339,13 @@ fn unknown_event_name_with_escapes_is_unescaped_on_demand() {
 fn escaped_event_name_and_keys_name_known_events_and_fields() {
     assert_eq!(
         decode(r#"{"event":"chat_session_typ\u0069ng"}"#),
-        ClientEvent::Typing
+        ClientEvent::Typing { msg: None }
     );
     assert_eq!(
         decode(r#"{"\u0065vent":"\u0063hat_session_end"}"#),
         ClientEvent::End
     );
-    let ClientEvent::Message { msg_id, msg } =
+    let ClientEvent::Message { msg_id, msg, .. } =
         decode(r#"{"event":"chat_session_message","\u006dsg_id":"k1","m\u0073g":"escaped keys"}"#)
     else {
         panic!()
@@ -468,7 +468,7 @@ fn form_data_get_matches_escaped_keys() {
 #[test]
 fn whitespace_everywhere_json_allows_is_accepted() {
     let input = " \t\r\n{ \t\r\n\"event\" \n:\r \"chat_session_message\" \t,\n \"msg_id\"\t:\t7\n,\n\"msg\" : \"spaced out\" \r\n} \n\t";
-    let ClientEvent::Message { msg_id, msg } = decode(input) else {
+    let ClientEvent::Message { msg_id, msg, .. } = decode(input) else {
         panic!()
     };
     assert_eq!(msg_id.as_u64(), Some(7));
@@ -482,6 +482,7 @@ fn file_type_attachment_and_numeric_file_id_decode() {
         msg_id,
         file_type,
         file_id,
+        ..
     } = decode(input)
     else {
         panic!()

@@ -347,7 +347,7 @@ fn rejects_raw_control_characters_in_strings_at_the_character() {
         ErrorKind::ControlCharacter,
         4,
     );
-    let input = "{\"event\":\"chat_session_message_read\",\"note\":\"x\ty\"}";
+    let input = "{\"event\":\"chat_session_cobrowsing_ended\",\"note\":\"x\ty\"}";
     rejects(input, ErrorKind::ControlCharacter, at(input, "\t"));
     let input = "{\"event\":\"chat_session_form_data\",\"form_request_id\":\"1\",\"form_name\":\"f\",\"data\":{\"k\":\"\n\"}}";
     rejects(input, ErrorKind::ControlCharacter, at(input, "\n"));
@@ -873,7 +873,7 @@ enum Derived {
 #[test]
 fn accepts_duplicates_of_fields_the_event_does_not_use() {
     for input in [
-        r#"{"event":"chat_session_typing","msg":"a","msg":"b"}"#,
+        r#"{"event":"chat_session_typing","msg_id":"a","msg_id":"b"}"#,
         r#"{"event":"chat_session_end","msg_id":1,"msg_id":"x","data":[],"data":{}}"#,
         r#"{"event":"chat_session_message","msg_id":"d1","data":1,"msg":"x","data":{}}"#,
         r#"{"event":"chat_session_file","msg":"a","msg_id":"d2","msg":"b","file_type":"image","file_id":"f"}"#,

@@ -13,7 +13,7 @@ fn decode(input: &str) -> ClientEvent<'_> {
 #[test]
 fn spec_message_example_decodes_every_field() {
     let input = r#"{"event":"chat_session_message","msg_id":"4f1c2a:7","msg":"Hello, I need help with my order"}"#;
-    let ClientEvent::Message { msg_id, msg } = decode(input) else {
+    let ClientEvent::Message { msg_id, msg, .. } = decode(input) else {
         panic!("not a message")
     };
     assert!(msg_id == "4f1c2a:7");
@@ -32,7 +32,7 @@ fn spec_message_example_decodes_every_field() {
 #[test]
 fn spec_typing_example_decodes() {
     let event = decode(r#"{"event":"chat_session_typing"}"#);
-    assert_eq!(event, ClientEvent::Typing);
+    assert_eq!(event, ClientEvent::Typing { msg: None });
     assert_eq!(event.kind(), EventKind::Typing);
 }
 
@@ -117,6 +117,7 @@ fn spec_file_example_decodes_every_field() {
         msg_id,
         file_type,
         file_id,
+        ..
     } = decode(input)
     else {
         panic!("not a file")
@@ -140,15 +141,14 @@ fn spec_examples_decode_to_their_hand_written_fields() {
 }
 
 #[test]
-fn spec_examples_cover_every_known_kind_once() {
+fn spec_examples_cover_every_kind_of_3_13_once() {
     let kinds: Vec<EventKind> = common::spec_examples()
         .iter()
         .map(|f| chatwire::from_slice(&f.json).expect("valid").kind())
         .collect();
-    let known: Vec<EventKind> = EventKind::ALL
-        .into_iter()
-        .filter(|&k| k != EventKind::Unknown)
-        .collect();
+    // The eight events of the 3.13 spec come first in the table, in the
+    // spec's order; the later ones follow (tests/later_events.rs).
+    let known: Vec<EventKind> = EventKind::ALL[..8].to_vec();
     assert_eq!(kinds, known);
     for kind in known {
         assert!(EventKind::from_name(kind.name()) == Some(kind));

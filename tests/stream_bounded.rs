@@ -62,7 +62,10 @@ fn check(
     );
     assert!(peak < 2 * bound, "peak buffer {peak}");
     assert_eq!(items.len(), 3, "{items:?}");
-    assert_eq!(items[0].as_ref().unwrap().event(), ClientEvent::Typing);
+    assert_eq!(
+        items[0].as_ref().unwrap().event(),
+        ClientEvent::Typing { msg: None }
+    );
     let err = items[1].as_ref().unwrap_err();
     assert_eq!((err.kind(), err.unit()), (StreamErrorKind::TooLarge, unit));
     assert_eq!(items[2].as_ref().unwrap().event(), ClientEvent::End);

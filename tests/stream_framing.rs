@@ -90,7 +90,7 @@ fn auto_detects_each_framing() {
         let mut events = stream::events(input.as_bytes());
         assert_eq!(
             events.next().unwrap().unwrap(),
-            ClientEvent::Typing,
+            ClientEvent::Typing { msg: None },
             "{input}"
         );
         assert_eq!(events.framing(), framing, "{input}");
@@ -267,7 +267,7 @@ fn error_messages_name_the_unit_and_position() {
 #[test]
 fn writers_round_trip() {
     let events = [
-        ClientEvent::Typing,
+        ClientEvent::Typing { msg: None },
         ClientEvent::End,
         ClientEvent::Disconnect,
     ];

@@ -268,11 +268,11 @@ fn raw_values_are_written_less_whitespace_and_otherwise_as_they_came() {
 
 #[test]
 fn unknown_event_is_written_back_whole_less_whitespace() {
-    let input = "\n{ \"event\" : \"chat_session_message_read\", \"msg_ids\" : [ \"a\", \"b\" ],\t\"at\": 1.0E3 }\n";
+    let input = "\n{ \"event\" : \"chat_session_cobrowsing_ended\", \"msg_ids\" : [ \"a\", \"b\" ],\t\"at\": 1.0E3 }\n";
     let event = chatwire::from_slice(input.as_bytes()).expect("valid");
     assert_eq!(
         String::from_utf8(written(&event, input)).expect("UTF-8"),
-        r#"{"event":"chat_session_message_read","msg_ids":["a","b"],"at":1.0E3}"#
+        r#"{"event":"chat_session_cobrowsing_ended","msg_ids":["a","b"],"at":1.0E3}"#
     );
     matches_reference(input.as_bytes(), input);
 }

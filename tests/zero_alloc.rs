@@ -158,7 +158,7 @@ fn raw(r: &Raw<'_>, scratch: &mut [u8], tally: &mut Tally, depth: usize) {
 
 fn event(e: &ClientEvent<'_>, scratch: &mut [u8], tally: &mut Tally) {
     match e {
-        ClientEvent::Message { msg_id, msg } => {
+        ClientEvent::Message { msg_id, msg, .. } => {
             id(msg_id, scratch, tally);
             text(msg, scratch, tally);
         }
@@ -193,6 +193,7 @@ fn event(e: &ClientEvent<'_>, scratch: &mut [u8], tally: &mut Tally) {
             msg_id,
             file_type,
             file_id,
+            ..
         } => {
             id(msg_id, scratch, tally);
             tally.bytes_seen += file_type.name().len();

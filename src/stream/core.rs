@@ -26,7 +26,7 @@ use memchr::{memchr, memchr_iter, memchr2_iter, memrchr, memrchr3};
 use super::{Config, Framing, StreamError, StreamErrorKind, Unit};
 use crate::decode::{Status, decode_object_ws, parse, unit_event};
 use crate::error::{Error, ErrorKind};
-use crate::event::ClientEvent;
+use crate::protocol::ClientEvent;
 use crate::scan::{
     Boundary, Cursor, EnvelopeProbe, Lex, Probe, Stop, ValueEnd, is_ws, starts_value,
 };
@@ -484,7 +484,7 @@ impl Core {
     fn unit_at(&mut self, buf: &[u8], q: usize) -> Option<(ClientEvent<'static>, usize)> {
         if let Some(b't' | b'n' | b'e' | b'd') = buf.get(q + 23)
             && buf[q] == b'{'
-            && let Some((event, end)) = unit_event(buf, q)
+            && let Some((event, end)) = unit_event::<ClientEvent<'static>>(buf, q)
         {
             self.stats.parsed += (end - q) as u64;
             return Some((event, end - q));
@@ -504,7 +504,7 @@ impl Core {
         ws: &mut bool,
     ) -> Lex<(ClientEvent<'a>, usize)> {
         let input = &buf[q..];
-        let result = decode_object_ws::<true>(input, ws);
+        let result = decode_object_ws::<ClientEvent<'a>, true>(input, ws);
         self.stats.parsed += match &result {
             Ok(done) => done.1,
             Err(Stop::Partial) => input.len(),

@@ -4,8 +4,8 @@ use bytes::{Buf, Bytes, BytesMut};
 
 use super::core::{Core, Fast, Step};
 use super::{Config, Framing, StreamError};
-use crate::event::ClientEvent;
 use crate::owned::{Layout, OwnedEvent};
+use crate::protocol::ClientEvent;
 
 /// An incremental decoder: append chunks of any size to a [`BytesMut`] and
 /// call [`Decoder::decode`] until it returns `None`; call
@@ -45,7 +45,7 @@ use crate::owned::{Layout, OwnedEvent};
 /// assert!(decoder.decode(&mut buf).is_none());
 /// buf.extend_from_slice(b"ing\"}\n{\"event\":");
 /// let typing = decoder.decode(&mut buf).unwrap().unwrap();
-/// assert_eq!(typing.event(), ClientEvent::Typing);
+/// assert_eq!(typing.event(), ClientEvent::Typing { msg: None });
 /// assert!(decoder.decode(&mut buf).is_none());
 /// assert_eq!(&buf[..], b"{\"event\":");
 /// // The input ends inside an event: reported once.

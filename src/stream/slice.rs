@@ -4,7 +4,7 @@ use core::iter::FusedIterator;
 
 use super::core::{Core, Fast, Step};
 use super::{Config, Framing, StreamError};
-use crate::event::ClientEvent;
+use crate::protocol::ClientEvent;
 
 /// The events of a whole slice, borrowed from it; see [`events`].
 ///
@@ -29,7 +29,7 @@ pub struct Events<'a> {
 ///
 /// let body = br#"{"events":[{"event":"chat_session_typing"},{"event":"chat_session_end"}]}"#;
 /// let mut events = stream::events(body);
-/// assert_eq!(events.next(), Some(Ok(ClientEvent::Typing)));
+/// assert_eq!(events.next(), Some(Ok(ClientEvent::Typing { msg: None })));
 /// assert_eq!(events.framing(), Framing::Envelope);
 /// assert_eq!(events.next(), Some(Ok(ClientEvent::End)));
 /// assert_eq!(events.next(), None);

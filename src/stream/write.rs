@@ -2,7 +2,7 @@
 
 use bytes::BufMut;
 
-use crate::event::ClientEvent;
+use crate::protocol::ClientEvent;
 
 /// Writes `event` as one NDJSON line: its compact JSON and `\n`.
 ///
@@ -10,7 +10,7 @@ use crate::event::ClientEvent;
 ///
 /// ```
 /// let mut out = Vec::new();
-/// chatwire::stream::write_ndjson(&chatwire::ClientEvent::Typing, &mut out);
+/// chatwire::stream::write_ndjson(&chatwire::ClientEvent::Typing { msg: None }, &mut out);
 /// assert_eq!(out, b"{\"event\":\"chat_session_typing\"}\n");
 /// ```
 pub fn write_ndjson<B: BufMut + ?Sized>(event: &ClientEvent<'_>, out: &mut B) {
@@ -23,7 +23,7 @@ pub fn write_ndjson<B: BufMut + ?Sized>(event: &ClientEvent<'_>, out: &mut B) {
 /// ```
 /// use chatwire::ClientEvent;
 /// let mut out = Vec::new();
-/// chatwire::stream::write_envelope(&[ClientEvent::Typing, ClientEvent::End], &mut out);
+/// chatwire::stream::write_envelope(&[ClientEvent::Typing { msg: None }, ClientEvent::End], &mut out);
 /// assert_eq!(out, br#"{"events":[{"event":"chat_session_typing"},{"event":"chat_session_end"}]}"#);
 /// ```
 pub fn write_envelope<'e, 'a: 'e, B, I>(events: I, out: &mut B)

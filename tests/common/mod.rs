@@ -556,13 +556,13 @@ pub fn field_shapes() -> Vec<Fixture> {
         // --- unknown events ------------------------------------------------
         fx(
             "unknown delivered receipt",
-            r#"{"event":"chat_session_message_delivered","msg_id":"4f1c2a:7","timestamp":1700000000456}"#,
-            unknown("chat_session_message_delivered"),
+            r#"{"event":"chat_session_cobrowsing_requested","msg_id":"4f1c2a:7","timestamp":1700000000456}"#,
+            unknown("chat_session_cobrowsing_requested"),
         ),
         fx(
             "unknown read receipt with whitespace and nesting",
-            "{ \"event\" : \"chat_session_message_read\" ,\n  \"msg_ids\" : [ \"4f1c2a:7\" , \"4f1c2a:8\" ] ,\n  \"meta\" : { \"by\" : \"agent-31\", \"at\": 1.5e9 }\n}",
-            unknown("chat_session_message_read"),
+            "{ \"event\" : \"chat_session_cobrowsing_ended\" ,\n  \"msg_ids\" : [ \"4f1c2a:7\" , \"4f1c2a:8\" ] ,\n  \"meta\" : { \"by\" : \"agent-31\", \"at\": 1.5e9 }\n}",
+            unknown("chat_session_cobrowsing_ended"),
         ),
         fx(
             "unknown escaped name",
@@ -612,8 +612,8 @@ pub fn field_shapes() -> Vec<Fixture> {
         ),
         // --- repeats of fields the event does not use ------------------------
         fx(
-            "typing with a repeated msg",
-            r#"{"event":"chat_session_typing","msg":"a","msg":"b"}"#,
+            "typing with a repeated msg_id",
+            r#"{"event":"chat_session_typing","msg_id":"a","msg_id":"b"}"#,
             Want::Typing,
         ),
         fx(
@@ -798,11 +798,18 @@ pub fn check(fixture: &Fixture, event: &ClientEvent<'_>) {
     let input = fixture.text();
     let name = fixture.name;
     match (&fixture.want, event) {
-        (Want::Message { msg_id, msg }, ClientEvent::Message { msg_id: id, msg: m }) => {
+        (
+            Want::Message { msg_id, msg },
+            ClientEvent::Message {
+                msg_id: id,
+                msg: m,
+                channel: None,
+            },
+        ) => {
             check_id(id, msg_id, &format!("{name}: msg_id"));
             check_text(m, msg, &format!("{name}: msg"));
         }
-        (Want::Typing, ClientEvent::Typing)
+        (Want::Typing, ClientEvent::Typing { msg: None })
         | (Want::NotTyping, ClientEvent::NotTyping)
         | (Want::End, ClientEvent::End)
         | (Want::Disconnect, ClientEvent::Disconnect) => {}
@@ -893,6 +900,7 @@ pub fn check(fixture: &Fixture, event: &ClientEvent<'_>) {
                 msg_id: id,
                 file_type: ft,
                 file_id: fid,
+                file_name: None,
             },
         ) => {
             check_id(id, msg_id, &format!("{name}: msg_id"));

@@ -1,7 +1,11 @@
-//! Strategies for the equivalence suite: client events as JSON values the
-//! suite renders itself, canonically (as serde_json writes them) or in any
-//! other spelling JSON allows, and mutations of those renderings.
+//! Strategies for the equivalence suite: events as JSON values the suite
+//! renders itself, canonically (as serde_json writes them) or in any other
+//! spelling JSON allows, and mutations of those renderings. The events come
+//! from the protocol table's schema (`chatwire::protocol`), so every event
+//! of the table, of either direction, is generated with no code here.
 
+use chatwire::Field;
+use chatwire::protocol::{CLIENT_EVENTS, EventSchema, FieldType};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
@@ -26,30 +30,15 @@ pub enum Json {
     Raw(String),
 }
 
-/// The eight event names of the spec.
-pub const KNOWN: [&str; 8] = [
-    "chat_session_message",
-    "chat_session_typing",
-    "chat_session_not_typing",
-    "chat_session_form_data",
-    "chat_session_end",
-    "chat_session_disconnect",
-    "chat_session_signaling",
-    "chat_session_file",
-];
+/// The known event names of the client direction, from the protocol table.
+pub fn known() -> Vec<&'static str> {
+    CLIENT_EVENTS.iter().map(|e| e.name).collect()
+}
 
-/// Every key chatwire knows.
-pub const FIELDS: [&str; 9] = [
-    "event",
-    "msg_id",
-    "msg",
-    "form_request_id",
-    "form_name",
-    "data",
-    "destination_party_id",
-    "file_type",
-    "file_id",
-];
+/// Every key chatwire knows, from the protocol table.
+pub fn fields() -> Vec<&'static str> {
+    Field::ALL.iter().map(|f| f.name()).collect()
+}
 
 /// A client event as members of a JSON object.
 #[derive(Clone, Debug)]
@@ -62,12 +51,15 @@ pub struct Event {
     /// Members a known event does not use (never `"event"` nor one of its
     /// own fields); it ignores them. Empty for an unknown event.
     pub extras: Vec<(String, Json)>,
+    /// Whether the name is one of the table's (of the direction it was
+    /// made for).
+    pub known: bool,
 }
 
 impl Event {
-    /// Whether the name is one of the eight.
+    /// Whether the name is one of the table's.
     pub fn is_known(&self) -> bool {
-        KNOWN.contains(&self.name.as_str())
+        self.known
     }
 
     /// Whether a known event holds a raw JSON field (`data`).
@@ -262,69 +254,106 @@ fn signaling_data() -> impl Strategy<Value = Json> {
     ]
 }
 
-/// A name that is none of the eight.
-pub fn unknown_name() -> impl Strategy<Value = String> {
+/// A string or a number (`timestamp`, `latitude`, ...).
+pub fn scalar() -> impl Strategy<Value = Json> {
+    prop_oneof![
+        2 => text().prop_map(Json::Str),
+        1 => any::<u32>().prop_map(|n| Json::Str(n.to_string())),
+        2 => number().prop_map(Json::Num),
+    ]
+}
+
+/// A value of a table field type.
+fn value_of(ty: FieldType) -> BoxedStrategy<Json> {
+    match ty {
+        FieldType::Text => text().prop_map(Json::Str).boxed(),
+        FieldType::Id => id().boxed(),
+        FieldType::Scalar => scalar().boxed(),
+        FieldType::Raw => signaling_data().boxed(),
+        FieldType::Form => vec((key(), form_value()), 0..=50)
+            .prop_map(Json::Obj)
+            .boxed(),
+        FieldType::FileType => select(&["image", "attachment"][..])
+            .prop_map(|t| Json::Str(t.to_string()))
+            .boxed(),
+        other => panic!("no strategy for {other:?}"),
+    }
+}
+
+/// The fields of one event of the schema: each required field, and each
+/// optional one present or absent.
+fn fields_of(event: &'static EventSchema) -> BoxedStrategy<Vec<(String, Json)>> {
+    let fields: Vec<BoxedStrategy<Option<(String, Json)>>> = event
+        .fields
+        .iter()
+        .map(|f| {
+            let key = f.field.name().to_string();
+            let value = value_of(f.ty).prop_map(move |v| Some((key.clone(), v)));
+            if f.required {
+                value.boxed()
+            } else {
+                prop_oneof![1 => Just(None), 2 => value].boxed()
+            }
+        })
+        .collect();
+    fields
+        .prop_map(|fields| fields.into_iter().flatten().collect())
+        .boxed()
+}
+
+/// A name that is none of `known`.
+pub fn unknown_name_of(known: Vec<&'static str>) -> impl Strategy<Value = String> {
     prop_oneof![
         3 => "[a-z_]{0,16}".prop_map(|s| format!("chat_session_{s}")),
         2 => text(),
         1 => select(&[
             "chat_session_", "Chat_session_typing", "chat_session_typing ", "chat_session_typingx",
-            "chat_session_message\u{0}", "chat_session_message_read", "unknown", "",
-            "chat_session_form_show",
+            "chat_session_message\u{0}", "chat_session_cobrowsing_ended", "unknown", "",
+            "chat_session_form_show", "chat_session_status",
         ][..])
         .prop_map(String::from),
     ]
-    .prop_filter("not a known name", |s| !KNOWN.contains(&s.as_str()))
+    .prop_filter("not a known name", move |s| !known.contains(&s.as_str()))
 }
 
-/// Any event, every variant, with extra members a known event ignores.
+/// A name that is none of the client direction's.
+pub fn unknown_name() -> impl Strategy<Value = String> {
+    unknown_name_of(known())
+}
+
+/// Any client event, every variant, with extra members a known event ignores.
 pub fn event() -> impl Strategy<Value = Event> {
-    let body = prop_oneof![
-        3 => (id(), text()).prop_map(|(id, msg)| {
-            ("chat_session_message".to_string(), vec![
-                ("msg_id".to_string(), id),
-                ("msg".to_string(), Json::Str(msg)),
-            ])
-        }),
-        1 => select(&[
-            "chat_session_typing", "chat_session_not_typing", "chat_session_end",
-            "chat_session_disconnect",
-        ][..])
-        .prop_map(|name| (name.to_string(), vec![])),
-        2 => (id(), text(), vec((key(), form_value()), 0..=50)).prop_map(|(id, name, data)| {
-            ("chat_session_form_data".to_string(), vec![
-                ("form_request_id".to_string(), id),
-                ("form_name".to_string(), Json::Str(name)),
-                ("data".to_string(), Json::Obj(data)),
-            ])
-        }),
-        2 => (id(), id(), signaling_data()).prop_map(|(id, party, data)| {
-            ("chat_session_signaling".to_string(), vec![
-                ("msg_id".to_string(), id),
-                ("destination_party_id".to_string(), party),
-                ("data".to_string(), data),
-            ])
-        }),
-        1 => (id(), select(&["image", "attachment"][..]), id()).prop_map(|(id, ty, file)| {
-            ("chat_session_file".to_string(), vec![
-                ("msg_id".to_string(), id),
-                ("file_type".to_string(), Json::Str(ty.to_string())),
-                ("file_id".to_string(), file),
-            ])
-        }),
-        2 => (unknown_name(), vec((key(), json()), 0..6)).prop_map(|(name, fields)| (name, fields)),
-    ];
-    (body, vec((key(), json()), 0..4)).prop_map(|((name, fields), extras)| {
-        if KNOWN.contains(&name.as_str()) {
-            let own: Vec<String> = fields.iter().map(|(k, _)| k.clone()).collect();
+    event_of(CLIENT_EVENTS)
+}
+
+/// Any event of `schema`, every variant, with extra members a known event
+/// ignores, or an event of a name the schema does not know.
+pub fn event_of(schema: &'static [EventSchema]) -> impl Strategy<Value = Event> {
+    let known: Vec<&'static str> = schema.iter().map(|e| e.name).collect();
+    let known_body = (0..schema.len()).prop_flat_map(move |i| {
+        let event = &schema[i];
+        fields_of(event).prop_map(move |fields| (event.name.to_string(), fields, true))
+    });
+    let unknown_body = (unknown_name_of(known), vec((key(), json()), 0..6))
+        .prop_map(|(name, fields)| (name, fields, false));
+    let body = prop_oneof![6 => known_body, 1 => unknown_body];
+    (body, vec((key(), json()), 0..4)).prop_map(move |((name, fields, known), extras)| {
+        if known {
+            // An event's own keys, present or not, are never extras.
+            let own: Vec<&str> = schema
+                .iter()
+                .find(|e| e.name == name)
+                .map(|e| e.fields.iter().map(|f| f.field.name()).collect())
+                .unwrap_or_default();
             let extras = extras
                 .into_iter()
-                .filter(|(k, _)| k != "event" && !own.contains(k))
+                .filter(|(k, _)| k != "event" && !own.contains(&k.as_str()))
                 .collect();
             Event {
                 name,
                 fields,
                 extras,
+                known,
             }
         } else {
             // All members of an unknown event are its own: keep the keys
@@ -341,6 +370,7 @@ pub fn event() -> impl Strategy<Value = Event> {
                 name,
                 fields: unique,
                 extras: Vec::new(),
+                known,
             }
         }
     })
@@ -713,12 +743,12 @@ pub fn edit() -> impl Strategy<Value = Edit> {
             .prop_map(|(i, v, at)| Edit::Duplicate(i, v, at)),
         1 => any::<Index>().prop_map(Edit::Remove),
         2 => (any::<Index>(), json()).prop_map(|(i, v)| Edit::Replace(i, v)),
-        1 => (any::<Index>(), select(&FIELDS[..]).prop_map(String::from)).prop_map(|(i, k)| Edit::Rename(i, k)),
-        1 => prop_oneof![select(&KNOWN[..]).prop_map(String::from), unknown_name()].prop_map(Edit::Name),
+        1 => (any::<Index>(), select(fields()).prop_map(String::from)).prop_map(|(i, k)| Edit::Rename(i, k)),
+        1 => prop_oneof![select(known()).prop_map(String::from), unknown_name()].prop_map(Edit::Name),
         2 => (any::<Index>(), select(SPECIAL_NUMBERS)).prop_map(|(i, n)| Edit::Number(i, n)),
         2 => (any::<Index>(), select(ODD_STRINGS)).prop_map(|(i, s)| Edit::OddString(i, s)),
         1 => (any::<Index>(), 120usize..=130, any::<bool>()).prop_map(|(i, d, o)| Edit::Deep(i, d, o)),
-        1 => (select(&FIELDS[..]).prop_map(String::from), json()).prop_map(|(k, v)| Edit::Add(k, v)),
+        1 => (select(fields()).prop_map(String::from), json()).prop_map(|(k, v)| Edit::Add(k, v)),
     ]
 }
 

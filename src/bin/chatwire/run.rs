@@ -87,7 +87,7 @@ pub struct Tally {
     /// Bad events and other stream errors.
     pub errors: u64,
     /// Good events per kind, in the order of [`EventKind::ALL`].
-    pub kinds: [u64; 9],
+    pub kinds: [u64; EventKind::ALL.len()],
     /// The sum of the good events' sizes as they came (when measured).
     pub bytes: u64,
     /// The largest good event's size as it came (when measured).
@@ -104,21 +104,6 @@ impl Tally {
         }
         self.bytes += other.bytes;
         self.largest = self.largest.max(other.largest);
-    }
-}
-
-/// The index of `kind` in [`EventKind::ALL`].
-fn kind_index(kind: EventKind) -> usize {
-    match kind {
-        EventKind::Message => 0,
-        EventKind::Typing => 1,
-        EventKind::NotTyping => 2,
-        EventKind::FormData => 3,
-        EventKind::End => 4,
-        EventKind::Disconnect => 5,
-        EventKind::Signaling => 6,
-        EventKind::File => 7,
-        _ => 8,
     }
 }
 
@@ -186,7 +171,7 @@ impl Chunk {
     #[inline]
     fn event(&mut self, emit: Emit, event: &ClientEvent<'_>, size: Option<usize>) {
         self.tally.events += 1;
-        self.tally.kinds[kind_index(event.kind())] += 1;
+        self.tally.kinds[event.kind().index()] += 1;
         if let Some(size) = size {
             self.tally.bytes += size as u64;
             self.tally.largest = self.tally.largest.max(size as u64);

@@ -56,7 +56,7 @@ pub fn print(input: &Input, job: &Job, summary: &Summary) -> io::Result<()> {
         } else {
             100.0 * n as f64 / t.events as f64
         };
-        writeln!(out, "  {name:<26} {:>14} {share:>6.1}%", thousands(n))?;
+        writeln!(out, "  {name:<32} {:>8} {share:>6.1}%", thousands(n))?;
     }
     let mean = t.bytes.checked_div(t.events).unwrap_or(0);
     writeln!(
