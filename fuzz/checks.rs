@@ -639,3 +639,185 @@ fn writes_numbers_or_raw_json(event: &ClientEvent<'_>) -> bool {
                 .any(|f| matches!(f.ty, FieldType::Raw | FieldType::Form | FieldType::Scalar))
         })
 }
+
+// ---------------------------------------------------------------------------
+// Both directions
+
+/// One direction of the protocol, for the checks that hold for both.
+pub trait Direction {
+    /// The borrowed event.
+    type Event<'a>: PartialEq + std::fmt::Debug;
+    /// The reference model.
+    type Reference: PartialEq + std::fmt::Debug + serde::Serialize + serde::de::DeserializeOwned;
+    /// Decodes a whole input.
+    fn from_slice(data: &[u8]) -> Result<Self::Event<'_>, Error>;
+    /// Decodes the event at the start of an input.
+    fn parse(data: &[u8]) -> Result<Status<(Self::Event<'_>, usize)>, Error>;
+    /// The writer's bytes.
+    fn to_vec(event: &Self::Event<'_>) -> Vec<u8>;
+    /// The reference model of an event.
+    fn reference(event: &Self::Event<'_>) -> Self::Reference;
+}
+
+/// Client events.
+pub struct Clients;
+/// Server events.
+pub struct Servers;
+
+impl Direction for Clients {
+    type Event<'a> = ClientEvent<'a>;
+    type Reference = ReferenceEvent;
+    fn from_slice(data: &[u8]) -> Result<ClientEvent<'_>, Error> {
+        chatwire::from_slice(data)
+    }
+    fn parse(data: &[u8]) -> Result<Status<(ClientEvent<'_>, usize)>, Error> {
+        chatwire::parse(data)
+    }
+    fn to_vec(event: &ClientEvent<'_>) -> Vec<u8> {
+        event.to_vec()
+    }
+    fn reference(event: &ClientEvent<'_>) -> ReferenceEvent {
+        ReferenceEvent::from(event)
+    }
+}
+
+impl Direction for Servers {
+    type Event<'a> = chatwire::ServerEvent<'a>;
+    type Reference = chatwire::reference::ReferenceServerEvent;
+    fn from_slice(data: &[u8]) -> Result<chatwire::ServerEvent<'_>, Error> {
+        chatwire::ServerEvent::from_slice(data)
+    }
+    fn parse(data: &[u8]) -> Result<Status<(chatwire::ServerEvent<'_>, usize)>, Error> {
+        chatwire::ServerEvent::parse(data)
+    }
+    fn to_vec(event: &chatwire::ServerEvent<'_>) -> Vec<u8> {
+        event.to_vec()
+    }
+    fn reference(event: &chatwire::ServerEvent<'_>) -> Self::Reference {
+        Self::Reference::from(event)
+    }
+}
+
+/// `differential` for direction `D`: acceptance and value against
+/// serde_json into `D`'s reference model. Returns whether chatwire
+/// accepted the input.
+pub fn check_differential_of<D: Direction>(data: &[u8]) -> bool {
+    let ours = D::from_slice(data);
+    let oracle = serde_json::from_slice::<D::Reference>(data);
+    match (&ours, &oracle) {
+        (Ok(event), Ok(reference)) => assert_eq!(
+            D::reference(event),
+            *reference,
+            "values differ on {}",
+            show(data)
+        ),
+        (Err(e), Err(_)) => check_error(data, e),
+        _ => panic!(
+            "acceptance differs on {}: chatwire {ours:?}, serde_json {oracle:?}",
+            show(data)
+        ),
+    }
+    ours.is_ok()
+}
+
+/// `roundtrip` for direction `D`: decode → write → decode is the identity,
+/// and the bytes are serde_json's for the reference model, which reads them
+/// back as the same value.
+pub fn check_roundtrip_of<D: Direction>(data: &[u8]) {
+    let Ok(event) = D::from_slice(data) else {
+        return;
+    };
+    let written = D::to_vec(&event);
+    let again = D::from_slice(&written)
+        .unwrap_or_else(|e| panic!("chatwire rejects its own output {} ({e})", show(&written)));
+    let reference = D::reference(&event);
+    assert_eq!(
+        D::reference(&again),
+        reference,
+        "decode(write(e)) != e for {}",
+        show(data)
+    );
+    assert_eq!(D::to_vec(&again), written, "writing {} twice", show(data));
+    let serde_bytes = serde_json::to_vec(&reference).expect("serializing the reference model");
+    assert_eq!(
+        written,
+        serde_bytes,
+        "chatwire and serde_json write {} differently",
+        show(data)
+    );
+    let read_back: D::Reference = serde_json::from_slice(&written).unwrap_or_else(|e| {
+        panic!(
+            "serde_json rejects chatwire's output {} ({e})",
+            show(&written)
+        )
+    });
+    assert_eq!(read_back, reference, "serde_json reads {}", show(&written));
+}
+
+/// `decode` for direction `D`: `parse` and `from_slice` agree, errors lie
+/// inside the input, and every strict prefix of an event is `Partial`.
+pub fn check_decode_of<D: Direction>(data: &[u8]) {
+    let whole = D::from_slice(data);
+    if let Err(e) = &whole {
+        check_error(data, e);
+    }
+    match D::parse(data) {
+        Ok(Status::Complete((event, used))) => {
+            assert!(
+                used > 0 && used <= data.len(),
+                "parse used {used} of {}",
+                show(data)
+            );
+            assert_eq!(
+                D::from_slice(&data[..used]).as_ref(),
+                Ok(&event),
+                "from_slice of the used part of {}",
+                show(data)
+            );
+            for k in prefix_lengths(used, &[]) {
+                if k < used {
+                    assert!(
+                        matches!(D::parse(&data[..k]), Ok(Status::Partial)),
+                        "the {k}-byte prefix of {} is not Partial",
+                        show(data)
+                    );
+                }
+            }
+        }
+        Ok(Status::Partial) => assert_eq!(
+            whole.err().map(|e| e.kind()),
+            Some(ErrorKind::UnexpectedEof),
+            "{}",
+            show(data)
+        ),
+        Err(e) => {
+            check_error(data, &e);
+            assert_eq!(
+                whole.err(),
+                Some(e),
+                "from_slice and parse of {}",
+                show(data)
+            );
+        }
+    }
+}
+
+/// The `decode` target: both directions.
+pub fn fuzz_decode(data: &[u8]) {
+    check_decode(data);
+    check_decode_of::<Servers>(data);
+}
+
+/// The `differential` target: both directions; whether chatwire accepted
+/// the input as either.
+pub fn fuzz_differential(data: &[u8]) -> bool {
+    let client = check_differential(data);
+    let server = check_differential_of::<Servers>(data);
+    client || server
+}
+
+/// The `roundtrip` target: both directions.
+pub fn fuzz_roundtrip(data: &[u8]) {
+    check_roundtrip(data);
+    check_roundtrip_of::<Servers>(data);
+}

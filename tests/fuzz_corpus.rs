@@ -58,19 +58,19 @@ fn replay(target: &str, regressions: bool, check: fn(&[u8])) {
 
 #[test]
 fn decode_corpus_replays() {
-    replay("decode", true, checks::check_decode);
+    replay("decode", true, checks::fuzz_decode);
 }
 
 #[test]
 fn differential_corpus_replays() {
     replay("differential", true, |data| {
-        checks::check_differential(data);
+        checks::fuzz_differential(data);
     });
 }
 
 #[test]
 fn roundtrip_corpus_replays() {
-    replay("roundtrip", true, checks::check_roundtrip);
+    replay("roundtrip", true, checks::fuzz_roundtrip);
 }
 
 #[test]
@@ -84,9 +84,9 @@ fn stream_corpus_replays() {
 fn every_seed_passes_every_input_check() {
     for target in ["decode", "differential", "roundtrip"] {
         replay(target, false, |data| {
-            checks::check_decode(data);
-            checks::check_differential(data);
-            checks::check_roundtrip(data);
+            checks::fuzz_decode(data);
+            checks::fuzz_differential(data);
+            checks::fuzz_roundtrip(data);
         });
     }
 }

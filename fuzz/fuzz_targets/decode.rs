@@ -9,4 +9,4 @@ use libfuzzer_sys::fuzz_target;
 #[path = "../checks.rs"]
 mod checks;
 
-fuzz_target!(|data: &[u8]| checks::check_decode(data));
+fuzz_target!(|data: &[u8]| checks::fuzz_decode(data));

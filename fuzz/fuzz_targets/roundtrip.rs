@@ -8,4 +8,4 @@ use libfuzzer_sys::fuzz_target;
 #[path = "../checks.rs"]
 mod checks;
 
-fuzz_target!(|data: &[u8]| checks::check_roundtrip(data));
+fuzz_target!(|data: &[u8]| checks::fuzz_roundtrip(data));

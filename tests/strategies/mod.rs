@@ -889,7 +889,19 @@ pub fn apply_mutations(bytes: &mut Vec<u8>, mutations: &[Mutation]) {
 
 /// A rendered event after edits and mutations, at least one of them.
 pub fn mutated() -> impl Strategy<Value = (Event, Style, Vec<Edit>, Vec<Mutation>)> {
-    (event(), style(), vec(edit(), 0..3), vec(mutation(), 0..3))
+    mutated_of(CLIENT_EVENTS)
+}
+
+/// [`mutated`] over the events of `schema`.
+pub fn mutated_of(
+    schema: &'static [EventSchema],
+) -> impl Strategy<Value = (Event, Style, Vec<Edit>, Vec<Mutation>)> {
+    (
+        event_of(schema),
+        style(),
+        vec(edit(), 0..3),
+        vec(mutation(), 0..3),
+    )
         .prop_filter("at least one change", |(_, _, e, m)| {
             !e.is_empty() || !m.is_empty()
         })
