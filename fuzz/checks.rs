@@ -660,6 +660,7 @@ pub trait Direction {
 }
 
 /// Client events.
+#[allow(dead_code)]
 pub struct Clients;
 /// Server events.
 pub struct Servers;
