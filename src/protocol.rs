@@ -486,3 +486,86 @@ events! {
         },
     }
 }
+
+/// The table's promise, kept by a test: an event declared in a table gets
+/// its decoder, writer, owned layout, reference model and schema with no
+/// other code. This table holds one event that exists only here (its keys
+/// are keys of the `Field` table, as every event's are).
+#[cfg(test)]
+#[allow(dead_code)]
+mod single_source {
+    use crate::declare::events;
+
+    events! {
+        /// A test-only direction.
+        pub enum TestEvent<'a>;
+        /// Its kinds.
+        pub enum TestKind;
+        /// Its reference model.
+        reference ReferenceTestEvent;
+        schema TEST_EVENTS;
+        {
+            /// `chat_session_ping`, declared only here.
+            Ping = "chat_session_ping" {
+                /// Required text.
+                msg: req Text,
+                /// An optional number or string.
+                timestamp: opt Scalar,
+                /// An optional id under a key that is a Rust keyword.
+                by as "type": opt Id,
+            },
+        }
+    }
+
+    #[test]
+    fn an_event_declared_only_in_a_table_decodes_writes_and_round_trips() {
+        let input = br#" {"timestamp":1.5e3,"type":7,"msg":"caf\u00e9","x":[1]} "#;
+        assert!(
+            TestEvent::from_slice(input).is_err(),
+            "no \"event\": rejected"
+        );
+        let input =
+            br#" {"timestamp":1.5e3,"event":"chat_session_ping","type":7,"msg":"caf\u00e9","x":[1]} "#;
+        let event = TestEvent::from_slice(input).unwrap();
+        let TestEvent::Ping { msg, timestamp, by } = event else {
+            panic!("{event:?}")
+        };
+        assert!(msg == "café");
+        assert!(timestamp.unwrap() == "1.5e3");
+        assert_eq!(by.unwrap().as_u64(), Some(7));
+        assert_eq!(event.kind(), TestKind::Ping);
+        // Written in the table's order, the number as it came.
+        let written = event.to_vec();
+        assert_eq!(
+            written,
+            r#"{"event":"chat_session_ping","msg":"café","timestamp":1.5e3,"type":7}"#.as_bytes()
+        );
+        assert_eq!(TestEvent::from_slice(&written).unwrap(), event);
+        // Required and typed like every other event.
+        let err = TestEvent::from_slice(br#"{"event":"chat_session_ping"}"#).unwrap_err();
+        assert_eq!(
+            err.kind(),
+            crate::ErrorKind::MissingField(super::Field::Msg)
+        );
+        // Its schema.
+        assert_eq!(TEST_EVENTS[0].name, "chat_session_ping");
+        assert_eq!(TEST_EVENTS[0].fields.len(), 3);
+        // Its owned layout.
+        #[cfg(feature = "alloc")]
+        {
+            use crate::owned::Spanned;
+            let layout = event.layout(input).unwrap();
+            assert_eq!(TestEvent::from_layout(&layout, input), Some(event));
+        }
+        // Its reference model, against serde_json.
+        #[cfg(feature = "serde")]
+        {
+            let oracle: ReferenceTestEvent = serde_json::from_slice(input).unwrap();
+            assert_eq!(ReferenceTestEvent::from(&event), oracle);
+            assert_eq!(
+                serde_json::to_vec(&ReferenceTestEvent::from(&event)).unwrap(),
+                written
+            );
+        }
+    }
+}
