@@ -367,6 +367,7 @@ macro_rules! writer_methods {
 
             /// The event as compact JSON in a new `Vec`.
             #[cfg(feature = "alloc")]
+            #[allow(clippy::wrong_self_convention)]
             pub fn to_vec(&self) -> alloc::vec::Vec<u8> {
                 $crate::write::to_vec(self)
             }
