@@ -78,6 +78,8 @@ impl fmt::Write for Sink {
 #[derive(Default, Debug)]
 struct Tally {
     complete: usize,
+    /// Inputs that decoded as server events.
+    server_complete: usize,
     partial: usize,
     errors: usize,
     fields: usize,
@@ -218,7 +220,28 @@ fn event(e: &ClientEvent<'_>, scratch: &mut [u8], tally: &mut Tally) {
     tally.mismatches += usize::from(black_box(*e) != *e);
 }
 
+/// Server events: decoding, the writer into a slice, `parse`.
+fn decode_server(input: &[u8], scratch: &mut [u8], tally: &mut Tally) {
+    match chatwire::ServerEvent::from_slice(input) {
+        Ok(e) => {
+            tally.server_complete += 1;
+            let len = e.encoded_len();
+            match e.write_to_slice(scratch) {
+                Ok(n) => tally.mismatches += usize::from(n != len),
+                Err(too_small) => tally.mismatches += usize::from(too_small.needed != len),
+            }
+            tally.bytes_seen += e.kind().name().len();
+        }
+        Err(err) => tally.bytes_seen += err.offset(),
+    }
+    if let Ok(Status::Complete((e, used))) = chatwire::ServerEvent::parse(input) {
+        tally.mismatches += usize::from(used > input.len());
+        tally.bytes_seen += e.encoded_len();
+    }
+}
+
 fn decode(input: &[u8], scratch: &mut [u8], tally: &mut Tally) {
+    decode_server(input, scratch, tally);
     match chatwire::from_slice(input) {
         Ok(e) => {
             tally.complete += 1;
@@ -265,7 +288,8 @@ fn damaged(valid: &[Vec<u8>], out: &mut Vec<Vec<u8>>) {
 #[test]
 fn decoding_and_borrowing_accessors_never_allocate() {
     // Everything is built before counting starts.
-    let fixtures: Vec<Vec<u8>> = common::all().into_iter().map(|f| f.json).collect();
+    let mut fixtures: Vec<Vec<u8>> = common::all().into_iter().map(|f| f.json).collect();
+    fixtures.extend(SERVER_EXAMPLES.iter().map(|e| e.as_bytes().to_vec()));
     let mut valid = fixtures.clone();
     for (workload, count) in [
         (Workload::Mixed, 2000),
@@ -322,6 +346,9 @@ fn decoding_and_borrowing_accessors_never_allocate() {
     assert_eq!(tally.mismatches, 0, "{tally:?}");
     assert!(valid.len() > 6000, "{}", valid.len());
     assert!(tally.complete > 8000, "{tally:?}");
+    // Every server example, whole, in the valid inputs and in the damaged
+    // ones that stay valid.
+    assert!(tally.server_complete > SERVER_EXAMPLES.len(), "{tally:?}");
     assert!(tally.errors > 20_000, "{tally:?}");
     assert!(tally.partial > 10_000, "{tally:?}");
     assert!(tally.escaped_texts > 1000, "{tally:?}");
@@ -329,3 +356,25 @@ fn decoding_and_borrowing_accessors_never_allocate() {
     assert_eq!(lines_seen, 3000 + common::lines(&workload_output[3]).len());
     black_box(tally.bytes_seen);
 }
+
+/// The server events of `shared/spec/server-events.md`, one of each kind.
+const SERVER_EXAMPLES: &[&str] = &[
+    r#"{"event":"chat_session_status","state":"queued","ewt":"45"}"#,
+    r#"{"event":"chat_session_ended"}"#,
+    r#"{"event":"chat_session_party_joined","party_id":"80A8248D-69D7-4DA2-8074-6139AA191D7E","first_name":"Ann","last_name":"Lee","display_name":"Ann Lee","type":"internal","timestamp":"1614718750"}"#,
+    r#"{"event":"chat_session_party_left","party_id":"80A8248D","timestamp":"1614718900"}"#,
+    r#"{"event":"chat_session_message","msg_id":"0","party_id":"7215D0DA","msg":"Please wait","timestamp":1614718748}"#,
+    r#"{"event":"chat_session_typing","party_id":"80A8248D"}"#,
+    r#"{"event":"chat_session_not_typing","party_id":"80A8248D"}"#,
+    r#"{"event":"chat_session_form_show","form_request_id":12,"form_name":"survey","form_timeout":"300","timestamp":"1614719100"}"#,
+    r#"{"event":"chat_session_file","msg_id":"4","party_id":"FA713225","file_id":"6fdadd52","file_type":"attachment","file_name":"report.pdf","timestamp":"1614739612"}"#,
+    r#"{"event":"chat_session_signaling","party_id":"80A8248D","data":{"type":"OFFER_CALL","offerVideo":false,"sdp":"v=0\r\n..."},"timestamp":"1614719000"}"#,
+    r#"{"event":"chat_session_timeout_warning","msg":"Are you still there?","timestamp":"1614719300"}"#,
+    r#"{"event":"chat_session_inactivity_timeout","msg":"Your session has expired due to inactivity."}"#,
+    r#"{"event":"chat_session_message_delivered","msg_id":"3","party_id":"80A8248D","timestamp":"1614718800"}"#,
+    r#"{"event":"chat_session_message_read","ref_msg_id":"3"}"#,
+    r#"{"event":"chat_session_case_set","case_id":"00001234","timestamp":"1614718760"}"#,
+    r#"{"event":"chat_session_location","party_id":"80A8248D","latitude":37.7749,"longitude":"-122.4194"}"#,
+    r#"{"event":"chat_session_info","service_name":"Support"}"#,
+    r#"{"event":"chat_session_secure_form_show","form_request_id":"15","form_id":"3","form_name":"payment"}"#,
+];
