@@ -2,7 +2,8 @@
 //! framing, cut into random chunks (down to one byte), the incremental
 //! decoder yields exactly the events and errors the slice iterator yields,
 //! in order: event values, error kinds, units, stream offsets, lines and
-//! columns. `PROPTEST_CASES` overrides the case count.
+//! columns. `CHATWIRE_PROPTEST_MULTIPLIER` multiplies the case count (1024);
+//! `PROPTEST_CASES` sets it.
 #![cfg(feature = "alloc")]
 
 use bytes::BytesMut;
@@ -11,10 +12,14 @@ use chatwire::{ClientEvent, OwnedEvent};
 use proptest::prelude::*;
 
 fn cases() -> u32 {
+    let multiplier: u32 = std::env::var("CHATWIRE_PROPTEST_MULTIPLIER")
+        .ok()
+        .and_then(|m| m.trim().parse().ok())
+        .unwrap_or(1);
     std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(1024)
+        .unwrap_or(1024 * multiplier)
 }
 
 /// Text for string fields: plain, escaped, non-ASCII.
