@@ -1,11 +1,21 @@
 //! tokio-util [`Decoder`] and [`Encoder`] for the stream framings, for
-//! `FramedRead` and `FramedWrite` (feature `tokio`).
+//! `FramedRead`, `FramedWrite` and `Framed` (feature `tokio`).
+//!
+//! A [`Codec`] decodes the events of one [`Side`] and encodes those of a
+//! side (the same or the other):
+//!
+//! - [`ServerCodec`], on a server: decodes [`ClientEvent`]s, encodes
+//!   [`ServerEvent`](crate::ServerEvent)s;
+//! - [`ClientCodec`], on a client: decodes server events, encodes client
+//!   events;
+//! - [`EventCodec`]: client events both ways (a proxy, a log reader or
+//!   writer).
 //!
 //! `FramedRead` ends a stream after its decoder returns an error, so a bad
 //! event travels as an item: the codec's `Item` is
-//! `Result<OwnedEvent, StreamError>`, and its `Error` (`io::Error`) is left
-//! for I/O. At the end of the input, a final event cut short is reported
-//! once, then the stream ends.
+//! `Result<OwnedEvent<In>, StreamError>`, and its `Error` (`io::Error`) is
+//! left for I/O. At the end of the input, a final event cut short is
+//! reported once, then the stream ends.
 //!
 //! ```
 //! use chatwire::codec::EventCodec;
@@ -27,43 +37,88 @@
 //! # Ok::<(), std::io::Error>(())
 //! # }).unwrap();
 //! ```
+//!
+//! Both ends of a chat, over any `AsyncRead + AsyncWrite` (here an
+//! in-memory pipe; `tokio::net::TcpStream` alike):
+//!
+//! ```
+//! use chatwire::codec::{ClientCodec, ServerCodec};
+//! use chatwire::stream::Framing;
+//! use chatwire::{ClientEvent, ServerEvent};
+//! use futures_util::{SinkExt, StreamExt};
+//! use tokio_util::codec::Framed;
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let (client_io, server_io) = tokio::io::duplex(4096);
+//! let mut client = Framed::new(client_io, ClientCodec::new(Framing::Ndjson));
+//! let mut server = Framed::new(server_io, ServerCodec::new(Framing::Ndjson));
+//!
+//! client.send(ClientEvent::End).await?;
+//! assert_eq!(server.next().await.unwrap()?.unwrap(), ClientEvent::End);
+//! server.send(ServerEvent::Ended).await?;
+//! assert_eq!(client.next().await.unwrap()?.unwrap(), ServerEvent::Ended);
+//! # Ok::<(), std::io::Error>(())
+//! # }).unwrap();
+//! ```
 
+use core::marker::PhantomData;
 use std::io;
 
 use bytes::BytesMut;
 use tokio_util::codec::{Decoder, Encoder};
 
 use crate::owned::OwnedEvent;
+#[cfg(doc)]
 use crate::protocol::ClientEvent;
+use crate::side::{Client, Event, Server, Side};
 use crate::stream::{self, Config, EnvelopeWriter, Framing, StreamError};
 
-/// A tokio-util codec for client events in one [`Framing`].
+/// A tokio-util codec in one [`Framing`] that decodes the events of side
+/// `In` and encodes those of side `Out`; see [`ServerCodec`],
+/// [`ClientCodec`] and [`EventCodec`].
 ///
 /// Decoding follows [`stream::Decoder`] (which it wraps): any framing,
-/// [`Framing::Auto`] included, with a bound on one event's size.
+/// [`Framing::Auto`] included, with a bound on one event's size. The items
+/// are [`OwnedEvent<In>`]s (or errors).
 ///
-/// Encoding writes:
+/// Encoding takes an event of `Out`, borrowed ([`ClientEvent`] or
+/// [`ServerEvent`](crate::ServerEvent), by value or by reference) or owned
+/// ([`OwnedEvent<Out>`]), or a slice of either, and writes:
 /// - [`Framing::Ndjson`] (and [`Framing::Auto`]): each event and `\n`;
 /// - [`Framing::Envelope`]: one envelope per item, `{"events":[...]}` and
 ///   `\n`, holding the item's event (or every event of a slice item);
 /// - [`Framing::Concatenated`]: each event, with nothing between them.
 #[derive(Clone, Debug)]
-pub struct EventCodec {
-    decoder: stream::Decoder,
+pub struct Codec<In: Side, Out: Side> {
+    decoder: stream::Decoder<In>,
     encode_as: Framing,
+    out: PhantomData<Out>,
 }
 
-impl EventCodec {
+/// The codec of a server: decodes [`ClientEvent`]s, encodes
+/// [`ServerEvent`](crate::ServerEvent)s.
+pub type ServerCodec = Codec<Client, Server>;
+
+/// The codec of a client: decodes [`ServerEvent`](crate::ServerEvent)s,
+/// encodes [`ClientEvent`]s.
+pub type ClientCodec = Codec<Server, Client>;
+
+/// A codec of client events both ways: decodes and encodes
+/// [`ClientEvent`]s.
+pub type EventCodec = Codec<Client, Client>;
+
+impl<In: Side, Out: Side> Codec<In, Out> {
     /// A codec for `framing`, with the default [`Config`].
     pub fn new(framing: Framing) -> Self {
-        EventCodec::with_config(framing, Config::new())
+        Codec::with_config(framing, Config::new())
     }
 
     /// A codec for `framing`, with `config`.
     pub fn with_config(framing: Framing, config: Config) -> Self {
-        EventCodec {
-            decoder: stream::Decoder::with_config(framing, config),
+        Codec {
+            decoder: stream::Decoder::with(framing, config),
             encode_as: framing,
+            out: PhantomData,
         }
     }
 
@@ -74,13 +129,14 @@ impl EventCodec {
     }
 
     /// The decoder inside.
-    pub fn decoder(&self) -> &stream::Decoder {
+    pub fn decoder(&self) -> &stream::Decoder<In> {
         &self.decoder
     }
 
-    fn encode_events<'a, 'e: 'a>(
+    #[inline]
+    fn encode_events<E: Event<Side = Out>>(
         &self,
-        events: impl IntoIterator<Item = ClientEvent<'e>>,
+        events: impl IntoIterator<Item = E>,
         dst: &mut BytesMut,
     ) {
         match self.encode_as {
@@ -94,7 +150,7 @@ impl EventCodec {
             }
             Framing::Concatenated => {
                 for event in events {
-                    event.write_to_buf(dst);
+                    crate::write::write_to_buf(&event, dst);
                 }
             }
             _ => {
@@ -106,15 +162,15 @@ impl EventCodec {
     }
 }
 
-impl Default for EventCodec {
+impl<In: Side, Out: Side> Default for Codec<In, Out> {
     /// [`Framing::Auto`] with the default [`Config`].
     fn default() -> Self {
-        EventCodec::new(Framing::Auto)
+        Codec::new(Framing::Auto)
     }
 }
 
-impl Decoder for EventCodec {
-    type Item = Result<OwnedEvent, StreamError>;
+impl<In: Side, Out: Side> Decoder for Codec<In, Out> {
+    type Item = Result<OwnedEvent<In>, StreamError>;
     type Error = io::Error;
 
     fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Self::Item>, io::Error> {
@@ -126,57 +182,74 @@ impl Decoder for EventCodec {
     }
 }
 
-impl<'a> Encoder<ClientEvent<'a>> for EventCodec {
-    type Error = io::Error;
+/// The borrowed events of one side, by value and by reference. (A blanket
+/// impl over `E: Event` for both would overlap, as far as coherence knows.)
+macro_rules! encode_borrowed {
+    ($Side:ty, $Event:ident) => {
+        impl<'a, In: Side> Encoder<crate::protocol::$Event<'a>> for Codec<In, $Side> {
+            type Error = io::Error;
 
-    fn encode(&mut self, event: ClientEvent<'a>, dst: &mut BytesMut) -> Result<(), io::Error> {
-        self.encode_events([event], dst);
-        Ok(())
-    }
+            fn encode(
+                &mut self,
+                event: crate::protocol::$Event<'a>,
+                dst: &mut BytesMut,
+            ) -> Result<(), io::Error> {
+                self.encode_events([event], dst);
+                Ok(())
+            }
+        }
+
+        impl<'a, In: Side> Encoder<&crate::protocol::$Event<'a>> for Codec<In, $Side> {
+            type Error = io::Error;
+
+            fn encode(
+                &mut self,
+                event: &crate::protocol::$Event<'a>,
+                dst: &mut BytesMut,
+            ) -> Result<(), io::Error> {
+                self.encode_events([*event], dst);
+                Ok(())
+            }
+        }
+    };
 }
 
-impl<'a> Encoder<&ClientEvent<'a>> for EventCodec {
+encode_borrowed!(Client, ClientEvent);
+encode_borrowed!(Server, ServerEvent);
+
+impl<In: Side, Out: Side> Encoder<OwnedEvent<Out>> for Codec<In, Out> {
     type Error = io::Error;
 
-    fn encode(&mut self, event: &ClientEvent<'a>, dst: &mut BytesMut) -> Result<(), io::Error> {
-        self.encode_events([*event], dst);
-        Ok(())
-    }
-}
-
-impl Encoder<OwnedEvent> for EventCodec {
-    type Error = io::Error;
-
-    fn encode(&mut self, event: OwnedEvent, dst: &mut BytesMut) -> Result<(), io::Error> {
+    fn encode(&mut self, event: OwnedEvent<Out>, dst: &mut BytesMut) -> Result<(), io::Error> {
         self.encode_events([event.event()], dst);
         Ok(())
     }
 }
 
-impl Encoder<&OwnedEvent> for EventCodec {
+impl<In: Side, Out: Side> Encoder<&OwnedEvent<Out>> for Codec<In, Out> {
     type Error = io::Error;
 
-    fn encode(&mut self, event: &OwnedEvent, dst: &mut BytesMut) -> Result<(), io::Error> {
+    fn encode(&mut self, event: &OwnedEvent<Out>, dst: &mut BytesMut) -> Result<(), io::Error> {
         self.encode_events([event.event()], dst);
         Ok(())
     }
 }
 
-impl<'a> Encoder<&[ClientEvent<'a>]> for EventCodec {
+impl<In: Side, Out: Side, E: Event<Side = Out>> Encoder<&[E]> for Codec<In, Out> {
     type Error = io::Error;
 
     /// Encodes every event; [`Framing::Envelope`] puts them in one envelope.
-    fn encode(&mut self, events: &[ClientEvent<'a>], dst: &mut BytesMut) -> Result<(), io::Error> {
+    fn encode(&mut self, events: &[E], dst: &mut BytesMut) -> Result<(), io::Error> {
         self.encode_events(events.iter().copied(), dst);
         Ok(())
     }
 }
 
-impl Encoder<&[OwnedEvent]> for EventCodec {
+impl<In: Side, Out: Side> Encoder<&[OwnedEvent<Out>]> for Codec<In, Out> {
     type Error = io::Error;
 
     /// Encodes every event; [`Framing::Envelope`] puts them in one envelope.
-    fn encode(&mut self, events: &[OwnedEvent], dst: &mut BytesMut) -> Result<(), io::Error> {
+    fn encode(&mut self, events: &[OwnedEvent<Out>], dst: &mut BytesMut) -> Result<(), io::Error> {
         self.encode_events(events.iter().map(OwnedEvent::event), dst);
         Ok(())
     }

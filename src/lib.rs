@@ -17,6 +17,7 @@ mod number;
 pub mod protocol;
 mod raw;
 mod scan;
+mod side;
 mod text;
 mod trusted;
 mod write;
@@ -29,6 +30,7 @@ pub use error::{Error, ErrorKind, Expected, Position};
 pub use event::FileType;
 pub use protocol::{ClientEvent, EventKind, Field, ServerEvent, ServerKind};
 pub use raw::{CompactRuns, Elements, Entries, FormFields, Raw, ValueKind};
+pub use side::{Client, Event, Server, Side};
 pub use text::{BufferTooSmall, Id, IdValue, Piece, Pieces, Scalar, ScalarValue, Text};
 
 #[cfg(feature = "serde")]

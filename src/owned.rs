@@ -1,15 +1,17 @@
 //! An event that owns its bytes: a [`Bytes`] plus the decoded layout.
 
 use core::fmt;
+use core::marker::PhantomData;
 
 use bytes::Bytes;
 
-use crate::decode::{Status, parse};
+use crate::decode::{Status, parse_as};
 use crate::error::{Error, ErrorKind};
 use crate::event::FileType;
-use crate::protocol::{ClientEvent, EventKind};
+use crate::protocol::{ClientEvent, ServerEvent};
 use crate::raw::{FormFields, Raw};
 use crate::scan::Cursor;
+use crate::side::{Client, Event, Server, Side};
 use crate::text::{Id, IdValue, Scalar, Text, validated_str};
 
 /// Where one field's token lies in the event's bytes: `start << 32 | end`.
@@ -243,23 +245,27 @@ impl Layout {
         (self.head & 0xff) as usize
     }
 
+    /// A layout of no kind, whose event is always the fallback of
+    /// [`Layout::event`].
+    const UNFIT: Layout = Layout::new(0xff);
+
     /// The layout of `event` in `base`.
     #[inline(always)]
-    pub(crate) fn of(event: &ClientEvent<'_>, base: &[u8]) -> Option<Layout> {
+    pub(crate) fn of<S: Side>(event: &S::Event<'_>, base: &[u8]) -> Option<Layout> {
         event.layout(base)
     }
 
     /// The event's kind.
     #[inline(always)]
-    pub(crate) fn kind(self) -> EventKind {
-        ClientEvent::kind_of_layout(&self)
+    pub(crate) fn kind<S: Side>(self) -> S::Kind {
+        S::Event::kind_of_layout(&self)
     }
 
     /// Static bytes equal to `bytes`, when `bytes` are the event's one
     /// shortest form (a field-less event as `{"event":"<name>"}`).
     #[inline(always)]
-    pub(crate) fn canonical(self, bytes: &[u8]) -> Option<&'static [u8]> {
-        let canonical = ClientEvent::shortest(self.kind())?;
+    pub(crate) fn canonical<S: Side>(self, bytes: &[u8]) -> Option<&'static [u8]> {
+        let canonical = S::Event::shortest(self.kind::<S>())?;
         if canonical.len() != bytes.len() || self.parts != [NONE; MAX_FIELDS] {
             return None;
         }
@@ -270,27 +276,27 @@ impl Layout {
     /// The layout and static bytes of an event that has no field, written
     /// the shortest way.
     #[inline(always)]
-    pub(crate) fn shortest(event: &ClientEvent<'_>) -> Option<(Layout, &'static [u8])> {
+    pub(crate) fn shortest<S: Side>(event: &S::Event<'_>) -> Option<(Layout, &'static [u8])> {
         let layout = event.layout(&[])?;
-        let bytes = layout.canonical(ClientEvent::shortest(event.kind())?)?;
+        let bytes = layout.canonical::<S>(S::Event::shortest(event.event_kind())?)?;
         Some((layout, bytes))
     }
 
     /// The event, from its bytes.
-    pub(crate) fn event(self, bytes: &[u8]) -> ClientEvent<'_> {
-        ClientEvent::from_layout(&self, bytes).unwrap_or(ClientEvent::Unknown {
-            name: Text::from_token("\""),
-            raw: Raw::from_lexed("null", true),
-        })
+    pub(crate) fn event<S: Side>(self, bytes: &[u8]) -> S::Event<'_> {
+        S::Event::from_layout(&self, bytes)
+            .unwrap_or_else(|| S::unknown(Text::from_token("\""), Raw::from_lexed("null", true)))
     }
 }
 
-/// A client event that owns its bytes: `Send + Sync + 'static`, cheap to
-/// clone (a reference count), and zero-copy out of a stream buffer.
+/// An event that owns its bytes: `Send + Sync + 'static`, cheap to clone
+/// (a reference count), and zero-copy out of a stream buffer. `S` is the
+/// [`Side`] that sends it: a [`ClientEvent`] by default, or a
+/// [`ServerEvent`] as `OwnedEvent<Server>`.
 ///
 /// It holds the event's JSON bytes, exactly as they arrived, and the layout
 /// the decoder found (where each field lies), so [`OwnedEvent::event`]
-/// gives the borrowed [`ClientEvent`] back without parsing again.
+/// gives the borrowed event back without parsing again.
 ///
 /// ```
 /// use bytes::Bytes;
@@ -310,27 +316,62 @@ impl Layout {
 /// assert_eq!(owned.as_bytes(), br#"{"event":"chat_session_message","msg_id":7,"msg":"hi"}"#);
 /// # Ok::<(), chatwire::Error>(())
 /// ```
-#[derive(Clone)]
-pub struct OwnedEvent {
+///
+/// The server's events, the same way:
+///
+/// ```
+/// use bytes::Bytes;
+/// use chatwire::{OwnedEvent, Server, ServerEvent, ServerKind};
+///
+/// let owned = OwnedEvent::<Server>::from_bytes(Bytes::from_static(
+///     br#"{"event":"chat_session_status","state":"queued","ewt":"30"}"#,
+/// ))?;
+/// assert_eq!(owned.kind(), ServerKind::Status);
+/// let ServerEvent::Status { state, ewt, .. } = owned.event() else { unreachable!() };
+/// assert!(state == "queued" && ewt.is_some());
+/// assert_eq!(OwnedEvent::from_event(&ServerEvent::Ended).as_bytes(), br#"{"event":"chat_session_ended"}"#);
+/// # Ok::<(), chatwire::Error>(())
+/// ```
+pub struct OwnedEvent<S: Side = Client> {
     bytes: Bytes,
     layout: Layout,
+    side: PhantomData<S>,
 }
 
 impl OwnedEvent {
-    pub(crate) fn from_parts(bytes: Bytes, layout: Layout) -> Self {
-        OwnedEvent { bytes, layout }
-    }
-
-    /// Decodes the one event that makes up `bytes` (whitespace around it
-    /// allowed), keeping a zero-copy slice of `bytes`.
+    /// Decodes the one client event that makes up `bytes` (whitespace
+    /// around it allowed), keeping a zero-copy slice of `bytes`:
+    /// [`OwnedEvent::from_bytes`] for client events.
     ///
     /// Errors are those of [`crate::from_slice`]. An event of 4 GiB or more
     /// is not supported: it is reported as [`ErrorKind::UnexpectedEof`] at
     /// byte 4 GiB - 1.
     pub fn decode(bytes: Bytes) -> Result<OwnedEvent, Error> {
+        OwnedEvent::from_bytes(bytes)
+    }
+}
+
+impl<S: Side> OwnedEvent<S> {
+    #[inline(always)]
+    pub(crate) fn from_parts(bytes: Bytes, layout: Layout) -> Self {
+        OwnedEvent {
+            bytes,
+            layout,
+            side: PhantomData,
+        }
+    }
+
+    /// Decodes the one event of side `S` that makes up `bytes` (whitespace
+    /// around it allowed), keeping a zero-copy slice of `bytes`.
+    ///
+    /// Errors are those of [`crate::from_slice`] (and
+    /// [`ServerEvent::from_slice`]). An event of 4 GiB or more is not
+    /// supported: it is reported as [`ErrorKind::UnexpectedEof`] at byte
+    /// 4 GiB - 1.
+    pub fn from_bytes(bytes: Bytes) -> Result<Self, Error> {
         const MAX: usize = u32::MAX as usize;
         let input = &bytes[..bytes.len().min(MAX)];
-        let (event, used) = match parse(input)? {
+        let (event, used) = match parse_as::<S::Event<'_>>(input)? {
             Status::Complete(done) => done,
             Status::Partial => return Err(Error::new(ErrorKind::UnexpectedEof, input.len())),
         };
@@ -340,42 +381,38 @@ impl OwnedEvent {
             return Err(Error::new(ErrorKind::TrailingCharacters, cursor.pos()));
         }
         let start = used - event_len(input, used);
-        let layout = Layout::of(&event, &input[start..used])
+        let layout = Layout::of::<S>(&event, &input[start..used])
             .ok_or(Error::new(ErrorKind::UnexpectedEof, input.len()))?;
-        Ok(OwnedEvent {
-            bytes: bytes.slice(start..used),
-            layout,
-        })
+        Ok(OwnedEvent::from_parts(bytes.slice(start..used), layout))
     }
 
     /// An owned copy of a borrowed event, written compactly (as
-    /// [`ClientEvent::write_to_vec`] writes it) into new bytes.
+    /// [`ClientEvent::write_to_vec`] writes it) into new bytes. Its side is
+    /// the event's.
     ///
     /// ```
     /// let owned = chatwire::OwnedEvent::from_event(&chatwire::ClientEvent::End);
     /// assert_eq!(owned.as_bytes(), br#"{"event":"chat_session_end"}"#);
     /// ```
-    pub fn from_event(event: &ClientEvent<'_>) -> OwnedEvent {
-        let bytes = Bytes::from(event.to_vec());
-        // The writer's output decodes to the same event; keep an `End` if it
-        // ever did not, rather than panic.
-        OwnedEvent::decode(bytes).unwrap_or_else(|_| OwnedEvent {
-            bytes: Bytes::from_static(br#"{"event":"chat_session_end"}"#),
-            layout: Layout::new(EventKind::End.index()),
-        })
+    pub fn from_event<E: Event<Side = S>>(event: &E) -> Self {
+        let bytes = Bytes::from(crate::write::to_vec(event));
+        // The writer's output decodes to the same event; should it ever
+        // not, the owned event is an unknown one, rather than a panic.
+        OwnedEvent::from_bytes(bytes)
+            .unwrap_or_else(|_| OwnedEvent::from_parts(Bytes::new(), Layout::UNFIT))
     }
 
     /// The borrowed view of the event, rebuilt from the stored layout
     /// without parsing (nor checking again that the fields are UTF-8, which
     /// the decoder ensured).
     #[inline]
-    pub fn event(&self) -> ClientEvent<'_> {
-        self.layout.event(&self.bytes)
+    pub fn event(&self) -> S::Event<'_> {
+        self.layout.event::<S>(&self.bytes)
     }
 
     /// The event's kind.
-    pub fn kind(&self) -> EventKind {
-        self.layout.kind()
+    pub fn kind(&self) -> S::Kind {
+        self.layout.kind::<S>()
     }
 
     /// The event's JSON bytes as they arrived, from its `{` to its `}`.
@@ -402,28 +439,46 @@ fn event_len(input: &[u8], used: usize) -> usize {
     used - cursor.pos()
 }
 
-impl PartialEq for OwnedEvent {
+impl<S: Side> Clone for OwnedEvent<S> {
+    fn clone(&self) -> Self {
+        OwnedEvent::from_parts(self.bytes.clone(), self.layout)
+    }
+}
+
+impl<S: Side> PartialEq for OwnedEvent<S> {
     fn eq(&self, other: &Self) -> bool {
         self.event() == other.event()
     }
 }
 
-impl Eq for OwnedEvent {}
+impl<S: Side> Eq for OwnedEvent<S> {}
 
-impl PartialEq<ClientEvent<'_>> for OwnedEvent {
+impl PartialEq<ClientEvent<'_>> for OwnedEvent<Client> {
     fn eq(&self, other: &ClientEvent<'_>) -> bool {
         self.event() == *other
     }
 }
 
-impl fmt::Debug for OwnedEvent {
+impl PartialEq<ServerEvent<'_>> for OwnedEvent<Server> {
+    fn eq(&self, other: &ServerEvent<'_>) -> bool {
+        self.event() == *other
+    }
+}
+
+impl<S: Side> fmt::Debug for OwnedEvent<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&self.event(), f)
     }
 }
 
-impl<'a> From<&'a OwnedEvent> for ClientEvent<'a> {
-    fn from(owned: &'a OwnedEvent) -> Self {
+impl<'a> From<&'a OwnedEvent<Client>> for ClientEvent<'a> {
+    fn from(owned: &'a OwnedEvent<Client>) -> Self {
+        owned.event()
+    }
+}
+
+impl<'a> From<&'a OwnedEvent<Server>> for ServerEvent<'a> {
+    fn from(owned: &'a OwnedEvent<Server>) -> Self {
         owned.event()
     }
 }
@@ -432,11 +487,27 @@ impl<'a> From<&'a OwnedEvent> for ClientEvent<'a> {
 mod tests {
     use super::*;
 
+    use crate::protocol::{EventKind, ServerKind};
+
     #[test]
     fn layout_keeps_every_kind() {
         for &kind in EventKind::ALL {
-            assert_eq!(Layout::new(kind.index()).kind(), kind);
+            assert_eq!(Layout::new(kind.index()).kind::<Client>(), kind);
         }
+        for &kind in ServerKind::ALL {
+            assert_eq!(Layout::new(kind.index()).kind::<Server>(), kind);
+        }
+        assert_eq!(Layout::UNFIT.kind::<Server>(), ServerKind::Unknown);
+    }
+
+    #[test]
+    fn an_unfit_layout_gives_an_unknown_event() {
+        let event = Layout::UNFIT.event::<Server>(b"{}");
+        assert_eq!(event.kind(), ServerKind::Unknown);
+        assert_eq!(
+            Layout::UNFIT.event::<Client>(b"").kind(),
+            EventKind::Unknown
+        );
     }
 
     #[test]
@@ -448,11 +519,25 @@ mod tests {
             br#"{"event":"chat_session_disconnect"}"#,
         ] {
             let event = crate::from_slice(line).unwrap();
-            let layout = Layout::of(&event, line).unwrap();
-            assert_eq!(layout.canonical(line), Some(line));
+            let layout = Layout::of::<Client>(&event, line).unwrap();
+            assert_eq!(layout.canonical::<Client>(line), Some(line));
+        }
+        for line in [
+            &br#"{"event":"chat_session_typing"}"#[..],
+            br#"{"event":"chat_session_ended"}"#,
+            br#"{"event":"chat_session_case_set"}"#,
+        ] {
+            let event = crate::ServerEvent::from_slice(line).unwrap();
+            let layout = Layout::of::<Server>(&event, line).unwrap();
+            assert_eq!(layout.canonical::<Server>(line), Some(line));
         }
         let spaced = br#"{"event": "chat_session_end"}"#;
         let event = crate::from_slice(spaced).unwrap();
-        assert_eq!(Layout::of(&event, spaced).unwrap().canonical(spaced), None);
+        assert_eq!(
+            Layout::of::<Client>(&event, spaced)
+                .unwrap()
+                .canonical::<Client>(spaced),
+            None
+        );
     }
 }

@@ -24,20 +24,20 @@
 use memchr::{memchr, memchr_iter, memchr2_iter, memrchr, memrchr3};
 
 use super::{Config, Framing, StreamError, StreamErrorKind, Unit};
-use crate::decode::{Status, decode_object_ws, parse, unit_event};
+use crate::decode::{Status, decode_object_ws, parse_as, unit_event};
 use crate::error::{Error, ErrorKind};
-use crate::protocol::ClientEvent;
 use crate::scan::{
     Boundary, Cursor, EnvelopeProbe, Lex, Probe, Stop, ValueEnd, is_ws, starts_value,
 };
+use crate::side::Side;
 use crate::text::Text;
 
 /// One item, or why there is none.
 // Only the incremental decoder (feature `alloc`) reads the event's range.
 #[cfg_attr(not(feature = "alloc"), allow(dead_code))]
-pub(crate) enum Step<'a> {
+pub(crate) enum Step<'a, S: Side> {
     /// An event, whose bytes are `buf[start..end]`.
-    Event(ClientEvent<'a>, usize, usize),
+    Event(S::Event<'a>, usize, usize),
     /// An error; the stream goes on.
     Error(StreamError),
     /// More input is needed (never when the input is complete).
@@ -47,14 +47,14 @@ pub(crate) enum Step<'a> {
 }
 
 /// What a fast path found: an event, or that the general path is needed.
-pub(crate) enum Fast<'a> {
+pub(crate) enum Fast<'a, S: Side> {
     /// An event, whose bytes are `buf[start..end]`.
-    Event(ClientEvent<'a>, usize, usize),
+    Event(S::Event<'a>, usize, usize),
     /// An event without fields written the one shortest way,
     /// `{"event":"chat_session_typing"}` and the like, in `buf[start..end]`.
     /// Apart from [`Fast::Event`] so that callers build it from its kind
     /// alone, never moving a whole event around.
-    Unit(ClientEvent<'static>, usize, usize),
+    Unit(S::Event<'static>, usize, usize),
     /// More input is needed (never when the input is complete).
     Pending,
     /// The input is complete and has no more items.
@@ -63,13 +63,13 @@ pub(crate) enum Fast<'a> {
     Slow,
 }
 
-impl<'a> Fast<'a> {
+impl<'a, S: Side> Fast<'a, S> {
     /// The item for the general path: `None` for [`Fast::Slow`].
     #[inline(always)]
-    fn into_step(self) -> Option<Step<'a>> {
+    fn into_step(self) -> Option<Step<'a, S>> {
         match self {
             Fast::Event(event, start, end) => Some(Step::Event(event, start, end)),
-            Fast::Unit(event, start, end) => Some(Step::Event(event, start, end)),
+            Fast::Unit(event, start, end) => Some(Step::Event(S::shorten(event), start, end)),
             Fast::Pending => Some(Step::Pending),
             Fast::Done => Some(Step::Done),
             Fast::Slow => None,
@@ -463,11 +463,11 @@ impl Core {
     }
 
     #[inline]
-    fn parse_counted<'a>(
+    fn parse_counted<'a, S: Side>(
         &mut self,
         input: &'a [u8],
-    ) -> Result<Status<(ClientEvent<'a>, usize)>, Error> {
-        let result = parse(input);
+    ) -> Result<Status<(S::Event<'a>, usize)>, Error> {
+        let result = parse_as::<S::Event<'a>>(input);
         self.stats.parsed += match &result {
             Ok(Status::Complete((_, n))) => *n,
             Ok(Status::Partial) => input.len(),
@@ -478,13 +478,15 @@ impl Core {
 
     /// The decoder's own first fast path, inline: an event without fields
     /// written exactly `{"event":"chat_session_typing"}` at `q`, and its
-    /// length. Its first letter after `chat_session_` (`t`yping,
-    /// `n`ot_typing, `e`nd, `d`isconnect) sends the other events on at once.
+    /// length. Its first letter after `chat_session_` (for a client,
+    /// `t`yping, `n`ot_typing, `e`nd, `d`isconnect: see `Hooks::unit_lead`)
+    /// sends the other events on at once.
     #[inline(always)]
-    fn unit_at(&mut self, buf: &[u8], q: usize) -> Option<(ClientEvent<'static>, usize)> {
-        if let Some(b't' | b'n' | b'e' | b'd') = buf.get(q + 23)
+    fn unit_at<S: Side>(&mut self, buf: &[u8], q: usize) -> Option<(S::Event<'static>, usize)> {
+        if let Some(&lead) = buf.get(q + 23)
+            && S::unit_lead(lead)
             && buf[q] == b'{'
-            && let Some((event, end)) = unit_event::<ClientEvent<'static>>(buf, q)
+            && let Some((event, end)) = unit_event::<S::Event<'static>>(buf, q)
         {
             self.stats.parsed += (end - q) as u64;
             return Some((event, end - q));
@@ -497,14 +499,14 @@ impl Core {
     /// whether it holds whitespace (and so perhaps a line feed). Otherwise
     /// why not: cut short, or an error (for the general path to report).
     #[inline(always)]
-    fn decode_at<'a>(
+    fn decode_at<'a, S: Side>(
         &mut self,
         buf: &'a [u8],
         q: usize,
         ws: &mut bool,
-    ) -> Lex<(ClientEvent<'a>, usize)> {
+    ) -> Lex<(S::Event<'a>, usize)> {
         let input = &buf[q..];
-        let result = decode_object_ws::<ClientEvent<'a>, true>(input, ws);
+        let result = decode_object_ws::<S::Event<'a>, true>(input, ws);
         self.stats.parsed += match &result {
             Ok(done) => done.1,
             Err(Stop::Partial) => input.len(),
@@ -530,7 +532,7 @@ impl Core {
     }
 
     /// The end of the buffer outside a unit.
-    fn end_of_input<'a>(&mut self, buf: &[u8], eof: bool) -> Step<'a> {
+    fn end_of_input<'a, S: Side>(&mut self, buf: &[u8], eof: bool) -> Step<'a, S> {
         if eof {
             self.pos = buf.len();
             self.state = State::Done;
@@ -541,7 +543,7 @@ impl Core {
     }
 
     /// The end of the input inside an envelope's structure.
-    fn truncated_envelope<'a>(&mut self, buf: &[u8], eof: bool) -> Step<'a> {
+    fn truncated_envelope<'a, S: Side>(&mut self, buf: &[u8], eof: bool) -> Step<'a, S> {
         if !eof {
             return Step::Pending;
         }
@@ -553,13 +555,13 @@ impl Core {
     }
 
     /// A broken structure at `at`: reports it and resynchronises.
-    fn framing_error<'a>(
+    fn framing_error<'a, S: Side>(
         &mut self,
         buf: &[u8],
         kind: ErrorKind,
         at: usize,
         unit: Unit,
-    ) -> Step<'a> {
+    ) -> Step<'a, S> {
         let e = self.error(buf, StreamErrorKind::Framing(kind), at, unit);
         self.pos = at;
         self.state = State::Resync { line_start: false };
@@ -581,16 +583,20 @@ impl Core {
     /// and an event that cannot be complete yet (see [`Tail`]) is not decoded
     /// in place.
     #[inline(always)]
-    pub(crate) fn fast<'a, const INC: bool>(&mut self, buf: &'a [u8], eof: bool) -> Fast<'a> {
+    pub(crate) fn fast<'a, S: Side, const INC: bool>(
+        &mut self,
+        buf: &'a [u8],
+        eof: bool,
+    ) -> Fast<'a, S> {
         // Tests rather than a jump table: one state at a time is hot.
         if let State::LineStart = self.state {
-            return self.line_start::<INC>(buf, eof);
+            return self.line_start::<S, INC>(buf, eof);
         }
         if let State::AfterElement = self.state {
-            return self.next_element::<INC>(buf, eof);
+            return self.next_element::<S, INC>(buf, eof);
         }
         match self.state {
-            State::ConcatTop => self.next_value::<INC>(buf, eof),
+            State::ConcatTop => self.next_value::<S, INC>(buf, eof),
             State::Retry {
                 task,
                 parsed,
@@ -603,13 +609,13 @@ impl Core {
 
     /// The general state machine, one transition at a time until an item.
     #[inline(never)]
-    pub(crate) fn dispatch<'a>(&mut self, buf: &'a [u8], eof: bool) -> Step<'a> {
+    pub(crate) fn dispatch<'a, S: Side>(&mut self, buf: &'a [u8], eof: bool) -> Step<'a, S> {
         loop {
             let step = match self.state {
                 State::Start => self.start(buf, eof),
                 State::Probe { probe, seen } => self.probe(buf, eof, probe, seen),
                 State::FirstAfter { end, seen } => self.first_after(buf, eof, end, seen),
-                State::LineStart => self.line_start::<false>(buf, eof).into_step(),
+                State::LineStart => self.line_start::<S, false>(buf, eof).into_step(),
                 State::Line { seen } => self.line(buf, eof, seen),
                 State::LineDiscard => self.line_discard(buf, eof),
                 State::Top => self.top(buf, eof),
@@ -651,7 +657,7 @@ impl Core {
 
     // ---- Auto ---------------------------------------------------------
 
-    fn start<'a>(&mut self, buf: &[u8], eof: bool) -> Option<Step<'a>> {
+    fn start<'a, S: Side>(&mut self, buf: &[u8], eof: bool) -> Option<Step<'a, S>> {
         match self.skip_ws(buf) {
             None => return Some(self.end_of_input(buf, eof)),
             Some(b'{') => {
@@ -665,13 +671,13 @@ impl Core {
         None
     }
 
-    fn probe<'a>(
+    fn probe<'a, S: Side>(
         &mut self,
         buf: &[u8],
         eof: bool,
         mut probe: EnvelopeProbe,
         seen: usize,
-    ) -> Option<Step<'a>> {
+    ) -> Option<Step<'a, S>> {
         let q = self.pos;
         let limit_end = buf.len().min(q.saturating_add(self.max).saturating_add(1));
         let from = q + seen;
@@ -717,13 +723,13 @@ impl Core {
         }
     }
 
-    fn first_after<'a>(
+    fn first_after<'a, S: Side>(
         &mut self,
         buf: &[u8],
         eof: bool,
         end: usize,
         seen: usize,
-    ) -> Option<Step<'a>> {
+    ) -> Option<Step<'a, S>> {
         let q = self.pos;
         let mut t = q + end + seen;
         let framing = loop {
@@ -756,9 +762,13 @@ impl Core {
     /// the fast path reads (so that [`Core::release`] need not count them
     /// again), and a line not complete yet is not decoded in place.
     #[inline(always)]
-    fn line_start<'a, const INC: bool>(&mut self, buf: &'a [u8], eof: bool) -> Fast<'a> {
+    fn line_start<'a, S: Side, const INC: bool>(
+        &mut self,
+        buf: &'a [u8],
+        eof: bool,
+    ) -> Fast<'a, S> {
         if self.skip_ws(buf).is_none() {
-            return match self.end_of_input(buf, eof) {
+            return match self.end_of_input::<S>(buf, eof) {
                 Step::Done => Fast::Done,
                 _ => Fast::Pending,
             };
@@ -773,7 +783,7 @@ impl Core {
         }
         // Fused: decode in place, then check that the line ends there; the
         // commonest case is the line feed right after the event.
-        if let Some((event, n)) = self.unit_at(buf, q) {
+        if let Some((event, n)) = self.unit_at::<S>(buf, q) {
             let end = q + n;
             if let Some(b'\n') = buf.get(end)
                 && n <= self.max
@@ -784,10 +794,10 @@ impl Core {
                 self.pos = end + 1;
                 return Fast::Unit(event, q, end);
             }
-            return self.line_end::<INC>(buf, eof, event, n, false);
+            return self.line_end::<S, INC>(buf, eof, S::shorten(event), n, false);
         }
         let mut ws = false;
-        match self.decode_at(buf, q, &mut ws) {
+        match self.decode_at::<S>(buf, q, &mut ws) {
             Ok((event, n)) => {
                 let end = q + n;
                 if let Some(b'\n') = buf.get(end)
@@ -800,7 +810,7 @@ impl Core {
                     self.pos = end + 1;
                     return Fast::Event(event, q, end);
                 }
-                self.line_end::<INC>(buf, eof, event, n, ws)
+                self.line_end::<S, INC>(buf, eof, event, n, ws)
             }
             Err(_) => {
                 self.state = State::Line { seen: 0 };
@@ -813,14 +823,14 @@ impl Core {
     /// followed by something other than a line feed: blanks before it, or
     /// the end of the buffer, or something else.
     #[inline(always)]
-    fn line_end<'a, const INC: bool>(
+    fn line_end<'a, S: Side, const INC: bool>(
         &mut self,
         buf: &'a [u8],
         eof: bool,
-        event: ClientEvent<'a>,
+        event: S::Event<'a>,
         n: usize,
         ws: bool,
-    ) -> Fast<'a> {
+    ) -> Fast<'a, S> {
         let q = self.pos;
         let end = q + n;
         // A line feed can only hide in whitespace outside strings.
@@ -867,7 +877,7 @@ impl Core {
         }
     }
 
-    fn line<'a>(&mut self, buf: &'a [u8], eof: bool, seen: usize) -> Option<Step<'a>> {
+    fn line<'a, S: Side>(&mut self, buf: &'a [u8], eof: bool, seen: usize) -> Option<Step<'a, S>> {
         let q = self.pos;
         let from = q + seen;
         // `get`: a caller that shrank its buffer between calls gets wrong
@@ -894,13 +904,19 @@ impl Core {
     }
 
     /// The line at `q` ends at `k` (its line feed, or the end of the input).
-    fn finish_line<'a>(&mut self, buf: &'a [u8], q: usize, k: usize, feed: bool) -> Step<'a> {
+    fn finish_line<'a, S: Side>(
+        &mut self,
+        buf: &'a [u8],
+        q: usize,
+        k: usize,
+        feed: bool,
+    ) -> Step<'a, S> {
         let next = if feed { k + 1 } else { k };
         let unit = self.line_unit(buf);
         let step = if k - q > self.max {
             Step::Error(self.error(buf, StreamErrorKind::TooLarge, q, unit))
         } else {
-            match self.parse_counted(&buf[q..next]) {
+            match self.parse_counted::<S>(&buf[q..next]) {
                 Ok(Status::Complete((event, n))) => {
                     let trailing = buf
                         .get(q + n..k)
@@ -933,7 +949,7 @@ impl Core {
         step
     }
 
-    fn line_discard<'a>(&mut self, buf: &[u8], eof: bool) -> Option<Step<'a>> {
+    fn line_discard<'a, S: Side>(&mut self, buf: &[u8], eof: bool) -> Option<Step<'a, S>> {
         let found = memchr(b'\n', &buf[self.pos..]);
         self.stats.scanned += found.map_or(buf.len() - self.pos, |k| k + 1) as u64;
         match found {
@@ -951,7 +967,7 @@ impl Core {
 
     // ---- Envelopes ----------------------------------------------------
 
-    fn top<'a>(&mut self, buf: &[u8], eof: bool) -> Option<Step<'a>> {
+    fn top<'a, S: Side>(&mut self, buf: &[u8], eof: bool) -> Option<Step<'a, S>> {
         match self.skip_ws(buf) {
             None => Some(self.end_of_input(buf, eof)),
             Some(b'{') => {
@@ -974,7 +990,7 @@ impl Core {
     }
 
     /// At the envelope's closing brace.
-    fn end_envelope<'a>(&mut self, buf: &[u8], check: bool) -> Option<Step<'a>> {
+    fn end_envelope<'a, S: Side>(&mut self, buf: &[u8], check: bool) -> Option<Step<'a, S>> {
         let at = self.pos;
         let step = (check && !self.saw_events).then(|| {
             let unit = self.envelope_unit();
@@ -985,7 +1001,7 @@ impl Core {
         step
     }
 
-    fn members<'a>(&mut self, buf: &[u8], eof: bool, first: bool) -> Option<Step<'a>> {
+    fn members<'a, S: Side>(&mut self, buf: &[u8], eof: bool, first: bool) -> Option<Step<'a, S>> {
         match self.skip_ws(buf) {
             None => Some(self.truncated_envelope(buf, eof)),
             Some(b'"') => {
@@ -1001,7 +1017,7 @@ impl Core {
                 let unit = self.envelope_unit();
                 let kind = StreamErrorKind::Envelope(ErrorKind::TrailingComma);
                 let e = self.error(buf, kind, self.pos, unit);
-                self.end_envelope(buf, false);
+                self.end_envelope::<S>(buf, false);
                 Some(Step::Error(e))
             }
             Some(_) => {
@@ -1011,7 +1027,12 @@ impl Core {
         }
     }
 
-    fn after_key<'a>(&mut self, buf: &[u8], eof: bool, events: bool) -> Option<Step<'a>> {
+    fn after_key<'a, S: Side>(
+        &mut self,
+        buf: &[u8],
+        eof: bool,
+        events: bool,
+    ) -> Option<Step<'a, S>> {
         match self.skip_ws(buf) {
             None => Some(self.truncated_envelope(buf, eof)),
             Some(b':') => {
@@ -1026,7 +1047,12 @@ impl Core {
         }
     }
 
-    fn after_colon<'a>(&mut self, buf: &[u8], eof: bool, events: bool) -> Option<Step<'a>> {
+    fn after_colon<'a, S: Side>(
+        &mut self,
+        buf: &[u8],
+        eof: bool,
+        events: bool,
+    ) -> Option<Step<'a, S>> {
         let b = match self.skip_ws(buf) {
             None => return Some(self.truncated_envelope(buf, eof)),
             Some(b) => b,
@@ -1056,7 +1082,7 @@ impl Core {
         None
     }
 
-    fn after_member<'a>(&mut self, buf: &[u8], eof: bool) -> Option<Step<'a>> {
+    fn after_member<'a, S: Side>(&mut self, buf: &[u8], eof: bool) -> Option<Step<'a, S>> {
         match self.skip_ws(buf) {
             None => Some(self.truncated_envelope(buf, eof)),
             Some(b',') => {
@@ -1072,7 +1098,12 @@ impl Core {
         }
     }
 
-    fn elements<'a>(&mut self, buf: &'a [u8], eof: bool, first: bool) -> Option<Step<'a>> {
+    fn elements<'a, S: Side>(
+        &mut self,
+        buf: &'a [u8],
+        eof: bool,
+        first: bool,
+    ) -> Option<Step<'a, S>> {
         match self.skip_ws(buf) {
             None => Some(self.truncated_envelope(buf, eof)),
             Some(b']') => {
@@ -1096,7 +1127,7 @@ impl Core {
         }
     }
 
-    fn after_element<'a>(&mut self, buf: &[u8], eof: bool) -> Option<Step<'a>> {
+    fn after_element<'a, S: Side>(&mut self, buf: &[u8], eof: bool) -> Option<Step<'a, S>> {
         match self.skip_ws(buf) {
             None => Some(self.truncated_envelope(buf, eof)),
             Some(b',') => {
@@ -1118,7 +1149,7 @@ impl Core {
 
     // ---- Concatenated values -------------------------------------------
 
-    fn concat_top<'a>(&mut self, buf: &'a [u8], eof: bool) -> Option<Step<'a>> {
+    fn concat_top<'a, S: Side>(&mut self, buf: &'a [u8], eof: bool) -> Option<Step<'a, S>> {
         match self.skip_ws(buf) {
             None => Some(self.end_of_input(buf, eof)),
             Some(b) if starts_value(b) => {
@@ -1137,7 +1168,11 @@ impl Core {
     /// Envelope, after an element: the next element, when `,` and an object
     /// follow. [`Fast::Slow`] leaves the rest to the general path.
     #[inline(always)]
-    fn next_element<'a, const INC: bool>(&mut self, buf: &'a [u8], eof: bool) -> Fast<'a> {
+    fn next_element<'a, S: Side, const INC: bool>(
+        &mut self,
+        buf: &'a [u8],
+        eof: bool,
+    ) -> Fast<'a, S> {
         let comma = self.pos;
         if self.skip_ws(buf) != Some(b',') {
             return Fast::Slow;
@@ -1152,17 +1187,21 @@ impl Core {
             return Fast::Slow;
         }
         self.elements += 1;
-        self.value_fast::<INC>(buf, eof, Task::Element)
+        self.value_fast::<S, INC>(buf, eof, Task::Element)
     }
 
     /// Concatenated values, between values: the next value, when it starts
     /// here. [`Fast::Slow`] leaves the rest to the general path.
     #[inline(always)]
-    fn next_value<'a, const INC: bool>(&mut self, buf: &'a [u8], eof: bool) -> Fast<'a> {
+    fn next_value<'a, S: Side, const INC: bool>(
+        &mut self,
+        buf: &'a [u8],
+        eof: bool,
+    ) -> Fast<'a, S> {
         match self.skip_ws(buf) {
             Some(b) if starts_value(b) => {
                 self.values += 1;
-                self.value_fast::<INC>(buf, eof, Task::Concat)
+                self.value_fast::<S, INC>(buf, eof, Task::Concat)
             }
             _ => Fast::Slow,
         }
@@ -1174,14 +1213,14 @@ impl Core {
     /// or, with `INC`, [`Fast::Pending`] for an object not complete yet (see
     /// [`Core::retry`]).
     #[inline(always)]
-    fn value_fast<'a, const INC: bool>(
+    fn value_fast<'a, S: Side, const INC: bool>(
         &mut self,
         buf: &'a [u8],
         eof: bool,
         task: Task,
-    ) -> Fast<'a> {
+    ) -> Fast<'a, S> {
         let q = self.pos;
-        if let Some(unit) = self.unit_value::<INC>(buf, task) {
+        if let Some(unit) = self.unit_value::<S, INC>(buf, task) {
             return unit;
         }
         let have = buf.len() - q;
@@ -1199,14 +1238,18 @@ impl Core {
                 return Fast::Pending;
             }
         }
-        self.attempt::<INC>(buf, eof, task)
+        self.attempt::<S, INC>(buf, eof, task)
     }
 
     /// An event without fields written the one shortest way at `pos`.
     #[inline(always)]
-    fn unit_value<'a, const INC: bool>(&mut self, buf: &[u8], task: Task) -> Option<Fast<'a>> {
+    fn unit_value<'a, S: Side, const INC: bool>(
+        &mut self,
+        buf: &[u8],
+        task: Task,
+    ) -> Option<Fast<'a, S>> {
         let q = self.pos;
-        let (event, n) = self.unit_at(buf, q).filter(|&(_, n)| n <= self.max)?;
+        let (event, n) = self.unit_at::<S>(buf, q).filter(|&(_, n)| n <= self.max)?;
         self.state = Self::after(task);
         self.pos = q + n;
         if INC && self.memo.pos == q {
@@ -1218,11 +1261,16 @@ impl Core {
     /// Decodes the value at `pos` in place (past [`Core::unit_value`]), for
     /// [`Core::value_fast`] and [`Core::retry`].
     #[inline(always)]
-    fn attempt<'a, const INC: bool>(&mut self, buf: &'a [u8], eof: bool, task: Task) -> Fast<'a> {
+    fn attempt<'a, S: Side, const INC: bool>(
+        &mut self,
+        buf: &'a [u8],
+        eof: bool,
+        task: Task,
+    ) -> Fast<'a, S> {
         let q = self.pos;
         let have = buf.len() - q;
         let mut ws = false;
-        let (event, n) = match self.decode_at(buf, q, &mut ws) {
+        let (event, n) = match self.decode_at::<S>(buf, q, &mut ws) {
             Ok(done) => done,
             // Cut short: decoded again once more bytes have come.
             Err(Stop::Partial) if INC && !eof && have <= self.max => {
@@ -1272,13 +1320,13 @@ impl Core {
     /// byte where it breaks, and a value that decodes cut short has not
     /// ended.
     #[inline(always)]
-    fn retry<'a>(
+    fn retry<'a, S: Side>(
         &mut self,
         buf: &'a [u8],
         eof: bool,
         task: Task,
         (parsed, seen, opens): (usize, usize, usize),
-    ) -> Fast<'a> {
+    ) -> Fast<'a, S> {
         let q = self.pos;
         // (A caller that shrank its buffer gets the scan, not a panic.)
         let have = buf.len().checked_sub(q).unwrap_or(usize::MAX);
@@ -1299,10 +1347,10 @@ impl Core {
                 }
             }
             if have >= 2 * parsed {
-                if let Some(unit) = self.unit_value::<true>(buf, task) {
+                if let Some(unit) = self.unit_value::<S, true>(buf, task) {
                     return unit;
                 }
-                return self.attempt::<true>(buf, eof, task);
+                return self.attempt::<S, true>(buf, eof, task);
             }
         }
         self.state = State::Value {
@@ -1315,23 +1363,28 @@ impl Core {
 
     /// [`Core::value_fast`] for the general path.
     #[inline]
-    fn value_in_place<'a>(&mut self, buf: &'a [u8], eof: bool, task: Task) -> Option<Step<'a>> {
+    fn value_in_place<'a, S: Side>(
+        &mut self,
+        buf: &'a [u8],
+        eof: bool,
+        task: Task,
+    ) -> Option<Step<'a, S>> {
         let fast = if self.incremental {
-            self.value_fast::<true>(buf, eof, task)
+            self.value_fast::<S, true>(buf, eof, task)
         } else {
-            self.value_fast::<false>(buf, eof, task)
+            self.value_fast::<S, false>(buf, eof, task)
         };
         fast.into_step()
     }
 
-    fn value<'a>(
+    fn value<'a, S: Side>(
         &mut self,
         buf: &'a [u8],
         eof: bool,
         task: Task,
         mut scan: ValueEnd,
         seen: usize,
-    ) -> Option<Step<'a>> {
+    ) -> Option<Step<'a, S>> {
         let q = self.pos;
         let limit_end = buf.len().min(q.saturating_add(self.max).saturating_add(1));
         let from = q + seen;
@@ -1373,7 +1426,12 @@ impl Core {
     }
 
     /// The value at `pos` ends at `e`.
-    fn finish_value<'a>(&mut self, buf: &'a [u8], task: Task, e: usize) -> Option<Step<'a>> {
+    fn finish_value<'a, S: Side>(
+        &mut self,
+        buf: &'a [u8],
+        task: Task,
+        e: usize,
+    ) -> Option<Step<'a, S>> {
         let q = self.pos;
         let unit = self.unit(task);
         let step = match task {
@@ -1390,7 +1448,7 @@ impl Core {
                         unit,
                     )))
                 } else {
-                    Some(match self.parse_counted(&buf[q..e]) {
+                    Some(match self.parse_counted::<S>(&buf[q..e]) {
                         Ok(Status::Complete((event, n))) if n == e - q => Step::Event(event, q, e),
                         Ok(Status::Complete((_, n))) => {
                             let kind = StreamErrorKind::Event(ErrorKind::TrailingCharacters);
@@ -1440,7 +1498,12 @@ impl Core {
     }
 
     /// The structure of the value at `pos` breaks at `b`.
-    fn broken_value<'a>(&mut self, buf: &[u8], task: Task, b: usize) -> Option<Step<'a>> {
+    fn broken_value<'a, S: Side>(
+        &mut self,
+        buf: &[u8],
+        task: Task,
+        b: usize,
+    ) -> Option<Step<'a, S>> {
         let q = self.pos;
         let unit = self.unit(task);
         let input = &buf[..=b];
@@ -1449,7 +1512,7 @@ impl Core {
                 self.resolve(Framing::Ndjson);
                 return None;
             }
-            Task::Element | Task::Concat => match self.parse_counted(&input[q..]) {
+            Task::Element | Task::Concat => match self.parse_counted::<S>(&input[q..]) {
                 Err(err) => (err.kind(), q + err.offset()),
                 Ok(_) => (ErrorKind::ExpectedValue, b),
             },
@@ -1472,13 +1535,13 @@ impl Core {
         Some(Step::Error(e))
     }
 
-    fn discard<'a>(
+    fn discard<'a, S: Side>(
         &mut self,
         buf: &[u8],
         eof: bool,
         task: Task,
         mut scan: ValueEnd,
-    ) -> Option<Step<'a>> {
+    ) -> Option<Step<'a, S>> {
         let from = self.pos;
         let found = scan.scan(buf, from);
         match found {
@@ -1503,7 +1566,12 @@ impl Core {
         }
     }
 
-    fn resync<'a>(&mut self, buf: &[u8], eof: bool, mut line_start: bool) -> Option<Step<'a>> {
+    fn resync<'a, S: Side>(
+        &mut self,
+        buf: &[u8],
+        eof: bool,
+        mut line_start: bool,
+    ) -> Option<Step<'a, S>> {
         loop {
             if line_start {
                 match buf.get(self.pos) {

@@ -1,15 +1,21 @@
 //! The incremental decoder over a `BytesMut` that chunks are appended to.
 
+use core::marker::PhantomData;
+
 use bytes::{Buf, Bytes, BytesMut};
 
 use super::core::{Core, Fast, Step};
 use super::{Config, Framing, StreamError};
 use crate::owned::{Layout, OwnedEvent};
-use crate::protocol::ClientEvent;
+use crate::side::{Client, Side};
 
 /// An incremental decoder: append chunks of any size to a [`BytesMut`] and
 /// call [`Decoder::decode`] until it returns `None`; call
 /// [`Decoder::decode_eof`] when the input has ended.
+///
+/// It decodes the events of one [`Side`]: a client's by default
+/// ([`Decoder::new`]), or the server's as `Decoder<Server>` (made with
+/// [`Decoder::with`] or [`Default`]).
 ///
 /// Each event is yielded as soon as its last byte has arrived (for NDJSON,
 /// its line feed; with [`Framing::Auto`], the first event waits for the
@@ -54,9 +60,23 @@ use crate::protocol::ClientEvent;
 /// assert!(decoder.decode_eof(&mut buf).is_none());
 /// assert!(buf.is_empty());
 /// ```
+///
+/// The server's events, the same way:
+///
+/// ```
+/// use bytes::BytesMut;
+/// use chatwire::stream::{Config, Decoder, Framing};
+/// use chatwire::{Server, ServerEvent};
+///
+/// let mut decoder = Decoder::<Server>::with(Framing::Envelope, Config::new());
+/// let mut buf = BytesMut::from(&br#"{"events":[{"event":"chat_session_ended"}"#[..]);
+/// assert_eq!(decoder.decode(&mut buf).unwrap()?.event(), ServerEvent::Ended);
+/// # Ok::<(), chatwire::stream::StreamError>(())
+/// ```
 #[derive(Clone, Debug)]
-pub struct Decoder {
+pub struct Decoder<S: Side = Client> {
     core: Core,
+    side: PhantomData<S>,
 }
 
 /// Bytes a [`Decoder`] has examined, for tests of its complexity.
@@ -79,15 +99,32 @@ impl ScanStats {
 }
 
 impl Decoder {
-    /// A decoder for `framing`, with the default [`Config`].
+    /// A decoder of client events for `framing`, with the default
+    /// [`Config`].
     pub fn new(framing: Framing) -> Self {
         Decoder::with_config(framing, Config::new())
     }
 
-    /// A decoder for `framing`, with `config`.
+    /// A decoder of client events for `framing`, with `config`:
+    /// [`Decoder::with`] for client events.
     pub fn with_config(framing: Framing, config: Config) -> Self {
+        Decoder::with(framing, config)
+    }
+}
+
+impl<S: Side> Default for Decoder<S> {
+    /// [`Framing::Auto`] with the default [`Config`].
+    fn default() -> Self {
+        Decoder::with(Framing::Auto, Config::new())
+    }
+}
+
+impl<S: Side> Decoder<S> {
+    /// A decoder of the events of side `S` for `framing`, with `config`.
+    pub fn with(framing: Framing, config: Config) -> Self {
         Decoder {
             core: Core::new(framing, config, true),
+            side: PhantomData,
         }
     }
 
@@ -118,7 +155,7 @@ impl Decoder {
     /// needed. Consumed bytes are removed from the front of `buf` (see the
     /// type's documentation for when).
     #[inline]
-    pub fn decode(&mut self, buf: &mut BytesMut) -> Option<Result<OwnedEvent, StreamError>> {
+    pub fn decode(&mut self, buf: &mut BytesMut) -> Option<Result<OwnedEvent<S>, StreamError>> {
         self.run(buf, false)
     }
 
@@ -126,17 +163,17 @@ impl Decoder {
     /// decoded as complete, a final event cut short is reported once (as
     /// [`super::StreamErrorKind::Truncated`]), and then `None` is returned
     /// with `buf` empty.
-    pub fn decode_eof(&mut self, buf: &mut BytesMut) -> Option<Result<OwnedEvent, StreamError>> {
+    pub fn decode_eof(&mut self, buf: &mut BytesMut) -> Option<Result<OwnedEvent<S>, StreamError>> {
         self.run(buf, true)
     }
 
     #[inline(always)]
-    fn run(&mut self, buf: &mut BytesMut, eof: bool) -> Option<Result<OwnedEvent, StreamError>> {
+    fn run(&mut self, buf: &mut BytesMut, eof: bool) -> Option<Result<OwnedEvent<S>, StreamError>> {
         // The fast path, apart: an event following the previous one. The
         // owned event is put together in one place, from its parts.
-        let (bytes, layout) = match self.core.fast::<true>(&buf[..], eof) {
-            Fast::Event(event, start, end) => match Layout::of(&event, &buf[start..end]) {
-                Some(layout) => match layout.canonical(&buf[start..end]) {
+        let (bytes, layout) = match self.core.fast::<S, true>(&buf[..], eof) {
+            Fast::Event(event, start, end) => match Layout::of::<S>(&event, &buf[start..end]) {
+                Some(layout) => match layout.canonical::<S>(&buf[start..end]) {
                     // Static bytes: the buffer need not be touched now.
                     Some(bytes) => (Bytes::from_static(bytes), layout),
                     None => (self.split(buf, start, end), layout),
@@ -157,11 +194,11 @@ impl Decoder {
     fn unit(
         &mut self,
         buf: &mut BytesMut,
-        event: &ClientEvent<'_>,
+        event: &S::Event<'_>,
         start: usize,
         end: usize,
-    ) -> Option<Result<OwnedEvent, StreamError>> {
-        match Layout::shortest(event) {
+    ) -> Option<Result<OwnedEvent<S>, StreamError>> {
+        match Layout::shortest::<S>(event) {
             Some((layout, bytes)) => {
                 debug_assert_eq!(bytes, &buf[start..end]);
                 Some(Ok(OwnedEvent::from_parts(
@@ -175,11 +212,15 @@ impl Decoder {
 
     /// The general path, after the fast one found no event.
     #[inline(never)]
-    fn slow(&mut self, buf: &mut BytesMut, eof: bool) -> Option<Result<OwnedEvent, StreamError>> {
-        match self.core.dispatch(&buf[..], eof) {
-            Step::Event(event, start, end) => match Layout::of(&event, &buf[start..end]) {
+    fn slow(
+        &mut self,
+        buf: &mut BytesMut,
+        eof: bool,
+    ) -> Option<Result<OwnedEvent<S>, StreamError>> {
+        match self.core.dispatch::<S>(&buf[..], eof) {
+            Step::Event(event, start, end) => match Layout::of::<S>(&event, &buf[start..end]) {
                 Some(layout) => {
-                    let bytes = match layout.canonical(&buf[start..end]) {
+                    let bytes = match layout.canonical::<S>(&buf[start..end]) {
                         Some(bytes) => Bytes::from_static(bytes),
                         None => self.split(buf, start, end),
                     };
@@ -197,8 +238,8 @@ impl Decoder {
     fn released(
         &mut self,
         buf: &mut BytesMut,
-        item: Option<Result<OwnedEvent, StreamError>>,
-    ) -> Option<Result<OwnedEvent, StreamError>> {
+        item: Option<Result<OwnedEvent<S>, StreamError>>,
+    ) -> Option<Result<OwnedEvent<S>, StreamError>> {
         let consumed = self.core.release(&buf[..]);
         buf.advance(consumed);
         item
@@ -223,8 +264,8 @@ impl Decoder {
         buf: &mut BytesMut,
         start: usize,
         end: usize,
-    ) -> Option<Result<OwnedEvent, StreamError>> {
+    ) -> Option<Result<OwnedEvent<S>, StreamError>> {
         let bytes = self.split(buf, start, end);
-        OwnedEvent::decode(bytes).ok().map(Ok)
+        OwnedEvent::from_bytes(bytes).ok().map(Ok)
     }
 }

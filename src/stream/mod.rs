@@ -48,6 +48,27 @@
 //!
 //! The slice iterator ([`events`]) and the incremental [`Decoder`] yield the
 //! same events and the same errors, however the input is chunked.
+//!
+//! # Sides
+//!
+//! A stream holds the events of one [`Side`](crate::Side): a client's
+//! ([`ClientEvent`](crate::ClientEvent)s, the default) or the server's
+//! ([`ServerEvent`](crate::ServerEvent)s). [`events`], [`events_with`] and
+//! [`Decoder::new`] read client events; [`Events::<Server>`](Events::new)
+//! and [`Decoder::<Server>`](Decoder::with) read the server's; the writers
+//! write either.
+//!
+//! ```
+//! use chatwire::stream::{self, Events};
+//! use chatwire::{Server, ServerEvent};
+//!
+//! let mut log = Vec::new();
+//! stream::write_ndjson(&ServerEvent::Typing { party_id: None }, &mut log);
+//! stream::write_ndjson(&ServerEvent::Ended, &mut log);
+//! let events: Vec<_> = Events::<Server>::new(&log).collect::<Result<_, _>>()?;
+//! assert_eq!(events, [ServerEvent::Typing { party_id: None }, ServerEvent::Ended]);
+//! # Ok::<(), chatwire::stream::StreamError>(())
+//! ```
 
 mod core;
 mod error;

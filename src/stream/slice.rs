@@ -1,19 +1,22 @@
 //! The iterator over the events of a whole slice.
 
 use core::iter::FusedIterator;
+use core::marker::PhantomData;
 
 use super::core::{Core, Fast, Step};
 use super::{Config, Framing, StreamError};
-use crate::protocol::ClientEvent;
+use crate::side::{Client, Side};
 
-/// The events of a whole slice, borrowed from it; see [`events`].
+/// The events of a whole slice, borrowed from it: the client's events
+/// (see [`events`]), or those of another [`Side`] (see [`Events::new`]).
 ///
 /// It allocates nothing: each event is decoded in place and its fields
 /// borrow the slice.
 #[derive(Clone, Debug)]
-pub struct Events<'a> {
+pub struct Events<'a, S: Side = Client> {
     input: &'a [u8],
     core: Core,
+    side: PhantomData<S>,
 }
 
 /// The events of `input`, a complete stream in any framing
@@ -35,7 +38,7 @@ pub struct Events<'a> {
 /// assert_eq!(events.next(), None);
 /// ```
 pub fn events(input: &[u8]) -> Events<'_> {
-    events_with(input, Framing::Auto, Config::new())
+    Events::new(input)
 }
 
 /// The events of `input` in the given framing, with the given limits.
@@ -51,13 +54,39 @@ pub fn events(input: &[u8]) -> Events<'_> {
 /// assert!(items[2].is_ok());
 /// ```
 pub fn events_with(input: &[u8], framing: Framing, config: Config) -> Events<'_> {
-    Events {
-        input,
-        core: Core::new(framing, config, false),
+    Events::with(input, framing, config)
+}
+
+impl<'a, S: Side> Events<'a, S> {
+    /// The events of side `S` in `input`, a complete stream in any framing
+    /// ([`Framing::Auto`], default limits): [`events`] for any side.
+    ///
+    /// ```
+    /// use chatwire::stream::Events;
+    /// use chatwire::{Server, ServerEvent};
+    ///
+    /// let body = br#"{"events":[{"event":"chat_session_typing","party_id":"7"},{"event":"chat_session_ended"}]}"#;
+    /// let mut events = Events::<Server>::new(body);
+    /// assert!(matches!(events.next(), Some(Ok(ServerEvent::Typing { party_id: Some(_) }))));
+    /// assert_eq!(events.next(), Some(Ok(ServerEvent::Ended)));
+    /// assert_eq!(events.next(), None);
+    /// ```
+    pub fn new(input: &'a [u8]) -> Self {
+        Events::with(input, Framing::Auto, Config::new())
+    }
+
+    /// The events of side `S` in `input`, in the given framing, with the
+    /// given limits: [`events_with`] for any side.
+    pub fn with(input: &'a [u8], framing: Framing, config: Config) -> Self {
+        Events {
+            input,
+            core: Core::new(framing, config, false),
+            side: PhantomData,
+        }
     }
 }
 
-impl Events<'_> {
+impl<S: Side> Events<'_, S> {
     /// The framing in use: the one asked for, or the one [`Framing::Auto`]
     /// detected (`Auto` until the first item has been read).
     pub fn framing(&self) -> Framing {
@@ -70,19 +99,19 @@ impl Events<'_> {
     }
 }
 
-impl<'a> Iterator for Events<'a> {
-    type Item = Result<ClientEvent<'a>, StreamError>;
+impl<'a, S: Side> Iterator for Events<'a, S> {
+    type Item = Result<S::Event<'a>, StreamError>;
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         // The fast path converts straight to the item, apart from the rest.
-        match self.core.fast::<false>(self.input, true) {
+        match self.core.fast::<S, false>(self.input, true) {
             Fast::Event(event, _, _) => return Some(Ok(event)),
-            Fast::Unit(event, _, _) => return Some(Ok(event)),
+            Fast::Unit(event, _, _) => return Some(Ok(S::shorten(event))),
             Fast::Pending | Fast::Done => return None,
             Fast::Slow => {}
         }
-        match self.core.dispatch(self.input, true) {
+        match self.core.dispatch::<S>(self.input, true) {
             Step::Event(event, _, _) => Some(Ok(event)),
             Step::Error(e) => Some(Err(e)),
             Step::Pending | Step::Done => None,
@@ -90,4 +119,4 @@ impl<'a> Iterator for Events<'a> {
     }
 }
 
-impl FusedIterator for Events<'_> {}
+impl<S: Side> FusedIterator for Events<'_, S> {}

@@ -2,23 +2,27 @@
 
 use bytes::BufMut;
 
-use crate::protocol::ClientEvent;
+use crate::side::Event;
 
-/// Writes `event` as one NDJSON line: its compact JSON and `\n`.
+/// Writes `event`, a [`ClientEvent`](crate::ClientEvent) or a
+/// [`ServerEvent`](crate::ServerEvent), as one NDJSON line: its compact
+/// JSON and `\n`.
 ///
 /// `out` is any [`BufMut`], a `Vec<u8>` or a `BytesMut` among them.
 ///
 /// ```
 /// let mut out = Vec::new();
 /// chatwire::stream::write_ndjson(&chatwire::ClientEvent::Typing { msg: None }, &mut out);
-/// assert_eq!(out, b"{\"event\":\"chat_session_typing\"}\n");
+/// chatwire::stream::write_ndjson(&chatwire::ServerEvent::Ended, &mut out);
+/// assert_eq!(out, b"{\"event\":\"chat_session_typing\"}\n{\"event\":\"chat_session_ended\"}\n");
 /// ```
-pub fn write_ndjson<B: BufMut + ?Sized>(event: &ClientEvent<'_>, out: &mut B) {
-    event.write_to_buf(&mut *out);
+pub fn write_ndjson<E: Event, B: BufMut + ?Sized>(event: &E, out: &mut B) {
+    crate::write::write_to_buf(event, &mut *out);
     out.put_u8(b'\n');
 }
 
-/// Writes one envelope, `{"events":[...]}`, holding `events`.
+/// Writes one envelope, `{"events":[...]}`, holding `events` (client or
+/// server events).
 ///
 /// ```
 /// use chatwire::ClientEvent;
@@ -26,10 +30,11 @@ pub fn write_ndjson<B: BufMut + ?Sized>(event: &ClientEvent<'_>, out: &mut B) {
 /// chatwire::stream::write_envelope(&[ClientEvent::Typing { msg: None }, ClientEvent::End], &mut out);
 /// assert_eq!(out, br#"{"events":[{"event":"chat_session_typing"},{"event":"chat_session_end"}]}"#);
 /// ```
-pub fn write_envelope<'e, 'a: 'e, B, I>(events: I, out: &mut B)
+pub fn write_envelope<'e, E, B, I>(events: I, out: &mut B)
 where
+    E: Event + 'e,
     B: BufMut + ?Sized,
-    I: IntoIterator<Item = &'e ClientEvent<'a>>,
+    I: IntoIterator<Item = &'e E>,
 {
     let mut writer = EnvelopeWriter::new(&mut *out);
     for event in events {
@@ -39,7 +44,7 @@ where
 }
 
 /// Writes an envelope event by event: `{"events":[` when created, the events
-/// separated by `,`, and `]}` when finished.
+/// (client or server events) separated by `,`, and `]}` when finished.
 ///
 /// ```
 /// use bytes::BytesMut;
@@ -66,11 +71,11 @@ impl<B: BufMut> EnvelopeWriter<B> {
     }
 
     /// Appends one event.
-    pub fn push(&mut self, event: &ClientEvent<'_>) {
+    pub fn push<E: Event>(&mut self, event: &E) {
         if self.len > 0 {
             self.out.put_u8(b',');
         }
-        event.write_to_buf(&mut self.out);
+        crate::write::write_to_buf(event, &mut self.out);
         self.len += 1;
     }
 
