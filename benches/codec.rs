@@ -1,19 +1,24 @@
 //! chatwire against serde_json, simd-json and sonic-rs, decoding and
 //! encoding the same generated workloads in the same run.
 //!
+//! The client workloads decode with `chatwire::from_slice`; the server
+//! workload (`decode/server`, `encode/server`) with `ServerEvent::from_slice`
+//! against a plain serde model of server events (`peers::OwnedServerEvent`).
+//!
 //! `cargo bench --bench codec` runs every group; `CHATWIRE_BENCH_QUICK=1`
 //! shortens each measurement for a run of a few minutes.
 
 use std::hint::black_box;
 use std::time::Duration;
 
+use chatwire::ServerEvent;
 use chatwire::stream::{self, Config, Framing};
 use chatwire::workload::{self, Workload};
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 
 #[allow(dead_code)]
 mod peers;
-use peers::{CowEnvelope, CowEvent, OwnedEnvelope, OwnedEvent};
+use peers::{CowEnvelope, CowEvent, CowServerEvent, OwnedEnvelope, OwnedEvent, OwnedServerEvent};
 
 const SEED: u64 = 2024;
 
@@ -157,6 +162,119 @@ fn decode_envelopes(c: &mut Criterion) {
     group.finish();
 }
 
+/// The server workload, so many events that it is about as many bytes as
+/// the mixed client workload's 10,000.
+const SERVER_EVENTS: usize = 10_000;
+
+fn decode_server(c: &mut Criterion) {
+    let input = Input::new(Workload::Server, SERVER_EVENTS);
+    let mut group = c.benchmark_group("decode/server");
+    configure(&mut group, &input);
+    group.bench_function("chatwire", |b| {
+        b.iter(|| {
+            for line in input.lines() {
+                black_box(ServerEvent::from_slice(line).unwrap());
+            }
+        })
+    });
+    group.bench_function("serde_json_owned", |b| {
+        b.iter(|| {
+            for line in input.lines() {
+                black_box(serde_json::from_slice::<OwnedServerEvent>(line).unwrap());
+            }
+        })
+    });
+    group.bench_function("serde_json_cow", |b| {
+        b.iter(|| {
+            for line in input.lines() {
+                black_box(serde_json::from_slice::<CowServerEvent<'_>>(line).unwrap());
+            }
+        })
+    });
+    group.bench_function("sonic_rs_cow", |b| {
+        b.iter(|| {
+            for line in input.lines() {
+                black_box(sonic_rs::from_slice::<CowServerEvent<'_>>(line).unwrap());
+            }
+        })
+    });
+    let mut scratch = Vec::new();
+    let mut buffers = simd_json::Buffers::new(64 * 1024);
+    group.bench_function("simd_json_owned", |b| {
+        b.iter(|| {
+            for line in input.lines() {
+                scratch.clear();
+                scratch.extend_from_slice(line);
+                black_box(
+                    simd_json::serde::from_slice_with_buffers::<OwnedServerEvent>(
+                        &mut scratch,
+                        &mut buffers,
+                    )
+                    .unwrap(),
+                );
+            }
+        })
+    });
+    group.bench_function("simd_json_tape", |b| {
+        b.iter(|| {
+            for line in input.lines() {
+                scratch.clear();
+                scratch.extend_from_slice(line);
+                let tape = simd_json::to_tape_with_buffers(&mut scratch, &mut buffers).unwrap();
+                black_box(tape.as_value());
+            }
+        })
+    });
+    group.finish();
+}
+
+fn encode_server(c: &mut Criterion) {
+    let input = Input::new(Workload::Server, SERVER_EVENTS);
+    let ours: Vec<ServerEvent<'_>> = input
+        .lines()
+        .map(|l| ServerEvent::from_slice(l).unwrap())
+        .collect();
+    let owned: Vec<OwnedServerEvent> = input
+        .lines()
+        .map(|l| serde_json::from_slice(l).unwrap())
+        .collect();
+    assert!(
+        !owned.iter().any(|e| matches!(e, OwnedServerEvent::Unknown)),
+        "the serde model knows every event of the workload"
+    );
+    let mut out = Vec::with_capacity(input.bytes.len() * 2);
+    let mut group = c.benchmark_group("encode/server");
+    configure(&mut group, &input);
+    group.bench_function("chatwire", |b| {
+        b.iter(|| {
+            out.clear();
+            for event in &ours {
+                event.write_to_vec(&mut out);
+            }
+            black_box(out.len())
+        })
+    });
+    group.bench_function("serde_json", |b| {
+        b.iter(|| {
+            out.clear();
+            for event in &owned {
+                serde_json::to_writer(&mut out, event).unwrap();
+            }
+            black_box(out.len())
+        })
+    });
+    group.bench_function("sonic_rs", |b| {
+        b.iter(|| {
+            out.clear();
+            for event in &owned {
+                sonic_rs::to_writer(&mut out, event).unwrap();
+            }
+            black_box(out.len())
+        })
+    });
+    group.finish();
+}
+
 fn encode(c: &mut Criterion) {
     for (workload, events) in workloads() {
         let input = Input::new(workload, events);
@@ -238,5 +356,13 @@ fn streams(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, decode, decode_envelopes, encode, streams);
+criterion_group!(
+    benches,
+    decode,
+    decode_server,
+    decode_envelopes,
+    encode,
+    encode_server,
+    streams
+);
 criterion_main!(benches);

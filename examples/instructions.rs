@@ -2,16 +2,30 @@
 //! event under callgrind (see `scripts/instructions.sh`).
 //!
 //! `cargo run --release --example instructions -- mixed 20000` prints the
-//! number of events decoded; only `decode_all` is meant to be measured.
+//! number of events decoded; only `decode_all` (client workloads, through
+//! `chatwire::from_slice`) and `decode_all_server` (the server workload,
+//! through `ServerEvent::from_slice`) are meant to be measured.
 
+use chatwire::ServerEvent;
 use chatwire::workload::{self, Workload};
 
-/// The measured region: every line through `chatwire::from_slice`.
+/// The measured region for client events: every line through
+/// `chatwire::from_slice`.
 #[inline(never)]
 fn decode_all(lines: &[&[u8]]) -> usize {
     lines
         .iter()
         .filter(|line| chatwire::from_slice(std::hint::black_box(line)).is_ok())
+        .count()
+}
+
+/// The measured region for server events: every line through
+/// `ServerEvent::from_slice`.
+#[inline(never)]
+fn decode_all_server(lines: &[&[u8]]) -> usize {
+    lines
+        .iter()
+        .filter(|line| ServerEvent::from_slice(std::hint::black_box(line)).is_ok())
         .count()
 }
 
@@ -21,14 +35,18 @@ fn main() {
         .next()
         .unwrap_or_else(|| "mixed".into())
         .parse()
-        .expect("a workload: mixed, typing, signaling or envelope");
+        .expect("a workload: mixed, typing, signaling, envelope or server");
     let events: usize = args.next().map_or(20_000, |n| n.parse().expect("a count"));
     let bytes = workload::generate(workload, events, 2024);
     let lines: Vec<&[u8]> = bytes
         .split(|&b| b == b'\n')
         .filter(|l| !l.is_empty())
         .collect();
-    let decoded = decode_all(&lines);
+    let decoded = if workload == Workload::Server {
+        decode_all_server(&lines)
+    } else {
+        decode_all(&lines)
+    };
     println!(
         "{workload}: {decoded} of {} lines decoded, {} bytes",
         lines.len(),

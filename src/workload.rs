@@ -1,4 +1,5 @@
-//! Seeded, deterministic generators of realistic client-event traffic.
+//! Seeded, deterministic generators of realistic chat traffic, client and
+//! server events.
 //!
 //! The benchmarks and the command line's `gen` subcommand feed these bytes to
 //! decoders, so the traffic follows what real chat clients send ("In the
@@ -15,6 +16,23 @@
 //!   `"event"` key not always first;
 //! - WebRTC signaling whose `data` is an ICE candidate object, an SDP offer or
 //!   answer of 2 to 6 KB dense with `\r\n` escapes, or a plain string.
+//!
+//! Server traffic ([`Workload::Server`], [`Workload::History`]) follows what
+//! real servers send rather than the docs' examples:
+//!
+//! - whole chats: queued (`ewt` often `""`), the scenario joins and greets,
+//!   an agent joins, messages, typing, delivery and read receipts, forms,
+//!   files, a CRM case, WebRTC calls (`OFFER_CALL` with a multi-kilobyte
+//!   SDP, ICE candidates, `END_CALL`), and an end: the agent leaves, or
+//!   inactivity warnings then a timeout;
+//! - each server's own shape: most sort keys alphabetically (so `"event"` is
+//!   rarely first), some write `"event"` first; `timestamp` is Unix seconds
+//!   as a quoted string, or a number on some servers, now and then absent;
+//! - upper-case UUID party ids, small even decimal `msg_id`s for the
+//!   server's messages and odd ones for the client's, `form_request_id` a
+//!   string or an integer;
+//! - in history, the client's own events carry `party_id` equal to the chat
+//!   id and a `timestamp`, in the server's shape.
 //!
 //! Output is compact JSON: no whitespace outside strings. The same workload,
 //! event count and seed give the same bytes on every platform: the generator
@@ -51,19 +69,39 @@ pub enum Workload {
     /// API envelopes `{"events":[...]}` of 1 to 50 mixed events, one envelope
     /// per line.
     Envelope,
+    /// Server traffic, one event per line, in the shapes real servers send
+    /// (see the module documentation): chats that are queued,
+    /// joined by the scenario and an agent, talk (messages, typing, receipts,
+    /// forms, files, WebRTC signaling) and end.
+    Server,
+    /// Get Chat History answers, one `{"events":[...]}` envelope per line,
+    /// each holding one chat in order: the client's events (messages, form
+    /// answers, files, page navigation, its end) among the server's.
+    History,
 }
 
 impl Workload {
     /// Every workload, in the order the benchmarks report them.
-    pub const ALL: [Workload; 4] = [
+    pub const ALL: [Workload; 6] = [
+        Workload::Mixed,
+        Workload::Typing,
+        Workload::Signaling,
+        Workload::Envelope,
+        Workload::Server,
+        Workload::History,
+    ];
+
+    /// The workloads of client events, the ones
+    /// [`chatwire::from_slice`](crate::from_slice) reads.
+    pub const CLIENT: [Workload; 4] = [
         Workload::Mixed,
         Workload::Typing,
         Workload::Signaling,
         Workload::Envelope,
     ];
 
-    /// The workload's name: `"mixed"`, `"typing"`, `"signaling"` or
-    /// `"envelope"`; [`FromStr`] parses it back.
+    /// The workload's name: `"mixed"`, `"typing"`, `"signaling"`,
+    /// `"envelope"`, `"server"` or `"history"`; [`FromStr`] parses it back.
     #[must_use]
     pub fn name(self) -> &'static str {
         match self {
@@ -71,7 +109,16 @@ impl Workload {
             Workload::Typing => "typing",
             Workload::Signaling => "signaling",
             Workload::Envelope => "envelope",
+            Workload::Server => "server",
+            Workload::History => "history",
         }
+    }
+
+    /// Whether each line is a `{"events":[...]}` envelope rather than one
+    /// event.
+    #[must_use]
+    pub fn is_enveloped(self) -> bool {
+        matches!(self, Workload::Envelope | Workload::History)
     }
 }
 
@@ -113,7 +160,7 @@ impl fmt::Display for UnknownWorkload {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown workload {:?} (expected mixed, typing, signaling or envelope)",
+            "unknown workload {:?} (expected mixed, typing, signaling, envelope, server or history)",
             self.name
         )
     }
@@ -123,11 +170,12 @@ impl core::error::Error for UnknownWorkload {}
 
 /// Appends `events` events of `workload`, generated from `seed`, to `out`.
 ///
-/// [`Workload::Mixed`], [`Workload::Typing`] and [`Workload::Signaling`]
-/// write one compact JSON object per line; [`Workload::Envelope`] writes one
-/// `{"events":[...]}` envelope of 1 to 50 events per line, `events` counting
-/// the events inside all envelopes (the last envelope may be smaller). Every
-/// line ends in `\n`; zero events write nothing.
+/// [`Workload::Mixed`], [`Workload::Typing`], [`Workload::Signaling`] and
+/// [`Workload::Server`] write one compact JSON object per line;
+/// [`Workload::Envelope`] writes one `{"events":[...]}` envelope of 1 to 50
+/// events per line and [`Workload::History`] one envelope per chat, `events`
+/// counting the events inside all envelopes (the last envelope may be
+/// smaller). Every line ends in `\n`; zero events write nothing.
 pub fn write(workload: Workload, events: usize, seed: u64, out: &mut Vec<u8>) {
     let mut g = Gen::new(seed, workload);
     match workload {
@@ -146,11 +194,32 @@ pub fn write(workload: Workload, events: usize, seed: u64, out: &mut Vec<u8>) {
                 left -= size;
             }
         }
-        Workload::Mixed | Workload::Typing | Workload::Signaling => {
+        Workload::History => {
+            let mut left = events;
+            while left > 0 {
+                out.extend_from_slice(b"{\"events\":[");
+                let mut first = true;
+                while left > 0 {
+                    if !first {
+                        out.push(b',');
+                    }
+                    first = false;
+                    left -= 1;
+                    if g.server_event(out, true) {
+                        break;
+                    }
+                }
+                out.extend_from_slice(b"]}\n");
+            }
+        }
+        Workload::Mixed | Workload::Typing | Workload::Signaling | Workload::Server => {
             for _ in 0..events {
                 match workload {
                     Workload::Typing => g.typing_storm(out),
                     Workload::Signaling => g.signaling_heavy(out),
+                    Workload::Server => {
+                        g.server_event(out, false);
+                    }
                     _ => g.mixed(out),
                 }
                 out.push(b'\n');
@@ -276,7 +345,7 @@ fn push_uuid(s: &mut String, rng: &mut Rng, upper: bool) {
 // JSON strings, escaped the way different client libraries escape them
 
 /// How a client's JSON library escapes strings.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct Style {
     /// `<`, `>`, `&`, U+2028 and U+2029 as `\u003c`… (Go's encoding/json).
     html: bool,
@@ -708,6 +777,54 @@ impl EventBuf {
     }
 }
 
+impl EventBuf {
+    /// Writes the fields as one object the way a server does: keys sorted
+    /// alphabetically, or `"event"` (if any) first and the rest in the order
+    /// they were added.
+    fn finish_server(&self, out: &mut Vec<u8>, name: Option<&str>, sorted: bool) {
+        let mut order: [usize; 16] = [0; 16];
+        let n = self.fields.len().min(order.len());
+        for (i, slot) in order.iter_mut().enumerate().take(n) {
+            *slot = i;
+        }
+        if sorted {
+            order[..n].sort_unstable_by_key(|&i| self.fields[i].key);
+        }
+        out.push(b'{');
+        let mut event_pending = name;
+        let mut comma = false;
+        let put_event = |out: &mut Vec<u8>, comma: &mut bool, name: &str| {
+            if *comma {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"\"event\":");
+            put_str(out, name, self.style);
+            *comma = true;
+        };
+        for &i in &order[..n] {
+            let slot = &self.fields[i];
+            if let Some(name) = event_pending
+                && (!sorted || slot.key > "event")
+            {
+                put_event(out, &mut comma, name);
+                event_pending = None;
+            }
+            if comma {
+                out.push(b',');
+            }
+            out.push(b'"');
+            out.extend_from_slice(slot.key.as_bytes());
+            out.extend_from_slice(b"\":");
+            out.extend_from_slice(&self.vals[slot.start..slot.end]);
+            comma = true;
+        }
+        if let Some(name) = event_pending {
+            put_event(out, &mut comma, name);
+        }
+        out.push(b'}');
+    }
+}
+
 // ---------------------------------------------------------------------------
 // The generator
 
@@ -790,6 +907,10 @@ struct Gen {
     b: String,
     /// Scratch JSON, for signaling data sent as a string.
     inner: Vec<u8>,
+    /// The chat of the server workloads.
+    chat: Chat,
+    /// The signaling `data` object under construction.
+    data: EventBuf,
 }
 
 impl Gen {
@@ -799,6 +920,13 @@ impl Gen {
         let mut rng = Rng(seed ^ (workload as u64).wrapping_mul(0xA076_1D64_78BD_642F));
         let clock = 1_732_550_400_000 + rng.below(30 * 86_400_000);
         let session = Session::new(&mut rng);
+        // Only the server workloads draw a chat, so the client workloads'
+        // bytes stay what they were.
+        let chat = if matches!(workload, Workload::Server | Workload::History) {
+            Chat::new(&mut rng)
+        } else {
+            Chat::default()
+        };
         Gen {
             rng,
             ev: EventBuf {
@@ -813,6 +941,12 @@ impl Gen {
             a: String::new(),
             b: String::new(),
             inner: Vec::new(),
+            chat,
+            data: EventBuf {
+                style: Style::PLAIN,
+                vals: Vec::new(),
+                fields: Vec::new(),
+            },
         }
     }
 
@@ -1213,6 +1347,652 @@ impl Gen {
             put_str(out, kind, style);
         }
         out.push(b'}');
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Server traffic
+
+const AGENT_SHORT: &[&str] = &[
+    "Sure!",
+    "One moment please.",
+    "Of course.",
+    "You're welcome!",
+    "Done ✅",
+    "Got it, thanks.",
+    "Let me check.",
+    "Perfect 👍",
+    "Bitte sehr!",
+    "D'accord.",
+    "少々お待ちください。",
+    "Still there?",
+];
+
+const AGENT_SENTENCES: &[&str] = &[
+    "Thank you for contacting Example Support, my name is Anna. How can I help you today?",
+    "Let me check that for you, one moment please.",
+    "I can see your order A-10423 was shipped on 11/20 via DHL.",
+    "Could you please confirm the email address on the account?",
+    "I've issued a refund of 59.99 EUR; it will show up in 3–5 business days.",
+    "Please try clearing your browser cache (Settings > Privacy > \"Clear browsing data\") and log in again.",
+    "Here is the tracking link: https://track.example.com/?id=00340434161094042557&lang=en",
+    "Vielen Dank für Ihre Geduld! Ich habe die Rechnung erneut an Ihre E-Mail-Adresse gesendet.",
+    "Désolé pour le retard, votre colis est en cours de livraison.",
+    "ご不便をおかけして申し訳ありません。確認いたします。",
+    "Is there anything else I can help you with? 😊",
+    "Steps:\n1. Open the app\n2. Tap \"Account\"\n3. Choose 'Reset password'",
+    "The log files are in C:\\ProgramData\\Example\\logs, could you attach the newest one?",
+    "Thanks for chatting with us today. Have a great day!",
+    "I'm transferring you to our billing team, they can change the plan for you.",
+    "The coupon <SAVE20> expired on 11/30, but I can apply a 10% discount instead.",
+    "Your new password must have at least 12 characters & one digit.",
+    "¡Claro! Le envío el enlace para cambiar la dirección de entrega.",
+    "Я проверила ваш заказ, он будет доставлен завтра.",
+    "I have escalated this to our technical team (ticket #88231); you'll get an email within 24 hours.",
+];
+
+const GREETINGS: &[&str] = &[
+    "Please wait for the next available agent",
+    "Thank you for contacting us. An agent will be with you shortly.",
+    "All our agents are busy; your estimated wait time is 2 minutes.",
+    "Willkommen! Ein Mitarbeiter ist gleich für Sie da.",
+];
+
+const WARNINGS: &[&str] = &[
+    "Are you still there?",
+    "This chat will close in 2 minutes due to inactivity.",
+    "Êtes-vous toujours là ?",
+];
+
+const TIMEOUTS: &[&str] = &[
+    "Your session has expired due to inactivity.",
+    "The chat was closed because we did not hear from you.",
+];
+
+const PAGES: &[(&str, &str)] = &[
+    ("https://shop.example.com/cart", "Your cart"),
+    (
+        "https://shop.example.com/orders/A-10423?ref=chat",
+        "Order A-10423 – Details",
+    ),
+    (
+        "https://shop.example.com/help/returns#label",
+        "Returns & refunds",
+    ),
+    (
+        "https://shop.example.com/de/konto",
+        "Mein Konto – Übersicht",
+    ),
+];
+
+/// How the chat ends.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+enum Ending {
+    /// The agent leaves and the server completes the session.
+    #[default]
+    Agent,
+    /// The client sends `chat_session_end` (seen in history only).
+    Client,
+    /// The client goes quiet: warnings, then the inactivity timeout.
+    Inactive,
+}
+
+/// One chat as the server sees it, and the shape its server writes.
+#[derive(Default)]
+struct Chat {
+    chat_id: String,
+    scenario_id: String,
+    agent_id: String,
+    agent_first: &'static str,
+    agent_last: &'static str,
+    /// Keys sorted alphabetically (else `"event"` first).
+    sorted: bool,
+    /// `timestamp` as a JSON number rather than a quoted one.
+    numeric_time: bool,
+    /// Messages carry `"channel":"web"`.
+    channel: bool,
+    form_numeric: bool,
+    style: Style,
+    /// The server's next message id (even) and the client's (odd).
+    server_no: u64,
+    client_no: u64,
+    /// Where the chat is: 0 to 4 opening, 5 talking, 6 on closing.
+    phase: u8,
+    /// Events of talk left.
+    talk: u64,
+    ending: Ending,
+    agent_typing: bool,
+    in_call: bool,
+    /// A `chat_session_form_show` the client answers next (history).
+    form: Option<(u64, &'static str)>,
+}
+
+impl Chat {
+    fn new(rng: &mut Rng) -> Chat {
+        let mut chat_id = String::new();
+        push_uuid(&mut chat_id, rng, false);
+        let mut scenario_id = String::new();
+        push_uuid(&mut scenario_id, rng, true);
+        let mut agent_id = String::new();
+        push_uuid(&mut agent_id, rng, true);
+        let p = Style::PLAIN;
+        let style = match rng.below(10) {
+            0..7 => p,
+            7..9 => Style { ascii: true, ..p },
+            _ => Style { html: true, ..p },
+        };
+        Chat {
+            chat_id,
+            scenario_id,
+            agent_id,
+            agent_first: rng.pick(FIRST_NAMES),
+            agent_last: rng.pick(LAST_NAMES),
+            sorted: rng.percent(70),
+            numeric_time: rng.percent(15),
+            channel: rng.percent(30),
+            form_numeric: rng.percent(30),
+            style,
+            server_no: 0,
+            client_no: 1,
+            phase: 0,
+            talk: rng.range(6, 60),
+            ending: match rng.below(100) {
+                0..55 => Ending::Agent,
+                55..80 => Ending::Client,
+                _ => Ending::Inactive,
+            },
+            agent_typing: false,
+            in_call: false,
+            form: None,
+        }
+    }
+}
+
+impl Gen {
+    /// Writes the next event of the chat, as a server writes it (`history`:
+    /// the chat's history, the client's events included). Returns whether
+    /// the chat ended with it; the next event starts a new one.
+    fn server_event(&mut self, out: &mut Vec<u8>, history: bool) -> bool {
+        self.ev.vals.clear();
+        self.ev.fields.clear();
+        self.ev.style = self.chat.style;
+        self.clock += self.rng.range(300, 20_000);
+        let mut step = self.chat.phase;
+        if step == 5 && self.chat.talk == 0 && self.chat.form.is_none() {
+            step = 6;
+        }
+        if step != 5 {
+            self.chat.phase = step + 1;
+        }
+        let ended = step == 8;
+        let name = match step {
+            0 => self.status("queued"),
+            1 => {
+                let id = core::mem::take(&mut self.chat.scenario_id);
+                let name = self.party_joined(&id, "scenario");
+                self.chat.scenario_id = id;
+                name
+            }
+            2 => {
+                let id = core::mem::take(&mut self.chat.scenario_id);
+                self.b.clear();
+                self.b.push_str(self.rng.pick(GREETINGS));
+                let name = self.server_message(&id, false);
+                self.chat.scenario_id = id;
+                name
+            }
+            3 => self.status("connected"),
+            4 => {
+                let id = core::mem::take(&mut self.chat.agent_id);
+                let name = self.party_joined(&id, "internal");
+                self.chat.agent_id = id;
+                name
+            }
+            5 => {
+                self.chat.talk = self.chat.talk.saturating_sub(1);
+                self.talk(history)
+            }
+            _ => self.closing(step - 6, history),
+        };
+        let name = if name.is_empty() {
+            // The client's own end, written in its place.
+            "chat_session_end"
+        } else {
+            name
+        };
+        self.ev.finish_server(out, Some(name), self.chat.sorted);
+        if ended {
+            self.chat = Chat::new(&mut self.rng);
+            self.session = Session::new(&mut self.rng);
+        }
+        ended
+    }
+
+    /// One of the three events that end the chat.
+    fn closing(&mut self, step: u8, history: bool) -> &'static str {
+        let ending = match self.chat.ending {
+            Ending::Client if !history => Ending::Agent,
+            other => other,
+        };
+        match (ending, step) {
+            (Ending::Inactive, 0 | 1) => {
+                self.opt_text("msg", WARNINGS, 90);
+                self.time();
+                "chat_session_timeout_warning"
+            }
+            (Ending::Inactive, 2) => {
+                self.opt_text("msg", TIMEOUTS, 80);
+                self.time();
+                "chat_session_inactivity_timeout"
+            }
+            (Ending::Client, 0) => {
+                self.ev.str_field("party_id", &self.chat.chat_id);
+                self.time();
+                ""
+            }
+            (Ending::Agent, 0) | (Ending::Client, 1) => {
+                self.ev.str_field("party_id", &self.chat.agent_id);
+                if self.rng.percent(50) {
+                    self.ev.str_field("type", "internal");
+                }
+                self.time();
+                "chat_session_party_left"
+            }
+            (Ending::Agent, 1) => self.status("completed"),
+            _ => "chat_session_ended",
+        }
+    }
+
+    /// A `timestamp`: Unix seconds, quoted or (on some servers) a number;
+    /// now and then absent.
+    fn time(&mut self) {
+        if self.rng.percent(4) {
+            return;
+        }
+        let seconds = self.clock / 1000;
+        if self.chat.numeric_time {
+            self.ev.num_field("timestamp", seconds);
+        } else {
+            self.a.clear();
+            push_u64(&mut self.a, seconds);
+            self.ev.str_field("timestamp", &self.a);
+        }
+    }
+
+    /// A text field from `texts`, present `percent` percent of the time.
+    fn opt_text(&mut self, key: &'static str, texts: &[&str], percent: u64) {
+        if self.rng.percent(percent) {
+            self.ev.str_field(key, self.rng.pick(texts));
+        }
+    }
+
+    fn status(&mut self, state: &'static str) -> &'static str {
+        self.ev.str_field("state", state);
+        if state == "queued" {
+            match self.rng.below(100) {
+                0..40 => self.ev.str_field("ewt", ""),
+                40..85 => {
+                    self.a.clear();
+                    push_u64(&mut self.a, self.rng.range(5, 600));
+                    self.ev.str_field("ewt", &self.a);
+                }
+                85..90 => self.ev.num_field("ewt", self.rng.range(5, 600)),
+                _ => {}
+            }
+        } else if self.chat.sorted {
+            self.ev.str_field("ewt", "");
+        }
+        if self.rng.percent(20) {
+            self.time();
+        }
+        "chat_session_status"
+    }
+
+    fn party_joined(&mut self, party_id: &str, kind: &'static str) -> &'static str {
+        self.ev.str_field("party_id", party_id);
+        if kind == "scenario" {
+            if self.rng.percent(60) {
+                self.ev.str_field("display_name", "Virtual Assistant");
+            }
+        } else {
+            let (first, last) = (self.chat.agent_first, self.chat.agent_last);
+            if self.rng.percent(90) {
+                self.ev.str_field("first_name", first);
+                self.ev.str_field("last_name", last);
+            }
+            self.a.clear();
+            self.a.push_str(first);
+            if self.rng.percent(50) {
+                self.a.push(' ');
+                self.a.push_str(last);
+            }
+            self.ev.str_field("display_name", &self.a);
+        }
+        self.ev.str_field("type", kind);
+        self.time();
+        "chat_session_party_joined"
+    }
+
+    /// Fills `b` with a message from `short` or from one to `most`
+    /// sentences of `sentences`.
+    fn message_text(&mut self, short: &[&str], sentences: &[&str], most: u64) {
+        self.b.clear();
+        if self.rng.percent(30) {
+            self.b.push_str(self.rng.pick(short));
+            return;
+        }
+        let count = sentences.len() as u64;
+        let mut previous = count;
+        for i in 0..self.rng.range(1, most) {
+            if i > 0 {
+                self.b
+                    .push_str(if self.rng.percent(85) { " " } else { "\n" });
+            }
+            let mut next = self.rng.below(count);
+            if next == previous {
+                next = (next + 1) % count;
+            }
+            previous = next;
+            self.b.push_str(sentences[next as usize]);
+        }
+    }
+
+    fn server_msg_id(&mut self) {
+        self.a.clear();
+        push_u64(&mut self.a, self.chat.server_no);
+        self.chat.server_no += 2;
+        self.ev.str_field("msg_id", &self.a);
+    }
+
+    fn client_msg_id(&mut self) {
+        self.a.clear();
+        push_u64(&mut self.a, self.chat.client_no);
+        self.chat.client_no += 2;
+        self.ev.str_field("msg_id", &self.a);
+    }
+
+    /// A `chat_session_message` of `b` from `party_id`, the client's if
+    /// `client`.
+    fn server_message(&mut self, party_id: &str, client: bool) -> &'static str {
+        if client {
+            self.client_msg_id();
+        } else {
+            self.server_msg_id();
+        }
+        self.ev.str_field("party_id", party_id);
+        self.ev.str_field("msg", &self.b);
+        if self.chat.channel {
+            self.ev.str_field("channel", "web");
+        }
+        self.time();
+        "chat_session_message"
+    }
+
+    /// One event of the conversation.
+    fn talk(&mut self, history: bool) -> &'static str {
+        if let Some((id, form_name)) = self.chat.form.take() {
+            return self.form_answer(id, form_name);
+        }
+        let r = self.rng.below(1000);
+        let r = if history {
+            match r {
+                0..330 => {
+                    self.message_text(SHORT, SENTENCES, 3);
+                    let id = core::mem::take(&mut self.chat.chat_id);
+                    let name = self.server_message(&id, true);
+                    self.chat.chat_id = id;
+                    return name;
+                }
+                330..370 => {
+                    let (page, title) = self.rng.pick(PAGES);
+                    self.client_msg_id();
+                    self.ev.str_field("page", page);
+                    self.ev.str_field("title", title);
+                    self.ev.str_field("party_id", &self.chat.chat_id);
+                    self.time();
+                    return "chat_session_navigation";
+                }
+                // Typing is not kept in history.
+                370..590 => 300,
+                other => other,
+            }
+        } else {
+            r
+        };
+        match r {
+            0..220 => {
+                self.chat.agent_typing = !self.chat.agent_typing || self.rng.percent(10);
+                if self.rng.percent(97) {
+                    self.ev.str_field("party_id", &self.chat.agent_id);
+                }
+                if self.chat.agent_typing {
+                    "chat_session_typing"
+                } else {
+                    "chat_session_not_typing"
+                }
+            }
+            220..560 | 900.. => {
+                self.chat.agent_typing = false;
+                self.message_text(AGENT_SHORT, AGENT_SENTENCES, 3);
+                let id = core::mem::take(&mut self.chat.agent_id);
+                let name = self.server_message(&id, false);
+                self.chat.agent_id = id;
+                name
+            }
+            560..680 => self.receipt(history),
+            680..720 => self.form_show(history),
+            720..760 => self.server_file(history),
+            760..840 => self.server_signaling(),
+            840..880 => {
+                self.opt_text("msg", WARNINGS, 90);
+                self.time();
+                "chat_session_timeout_warning"
+            }
+            _ => {
+                self.a.clear();
+                push_padded(&mut self.a, self.rng.range(1, 99_999), 8);
+                self.ev.str_field("case_id", &self.a);
+                self.time();
+                "chat_session_case_set"
+            }
+        }
+    }
+
+    /// A delivery or read receipt: the agent's of a client message, or in
+    /// history also the client's of an agent message.
+    fn receipt(&mut self, history: bool) -> &'static str {
+        let client = history && self.rng.percent(40);
+        if !history {
+            // The client's messages are not in server traffic, but it sent
+            // the one this receipt is for.
+            self.chat.client_no += 2;
+        }
+        let (newest, party) = if client {
+            (self.chat.server_no, &self.chat.chat_id)
+        } else {
+            (self.chat.client_no, &self.chat.agent_id)
+        };
+        // The newest message or the one before it, keeping the parity.
+        let back = 2 * self.rng.range(1, 2);
+        let id = if newest > back {
+            newest - back
+        } else {
+            newest % 2
+        };
+        self.a.clear();
+        push_u64(&mut self.a, id);
+        // The v2 docs write `ref_msg_id`, the SDKs `msg_id`.
+        let key = if client || self.rng.percent(30) {
+            "ref_msg_id"
+        } else {
+            "msg_id"
+        };
+        self.ev.str_field(key, &self.a);
+        if !client || self.rng.percent(80) {
+            self.ev.str_field("party_id", party);
+        }
+        self.time();
+        if self.rng.percent(60) {
+            "chat_session_message_delivered"
+        } else {
+            "chat_session_message_read"
+        }
+    }
+
+    fn form_request_id(&mut self, id: u64) {
+        if self.chat.form_numeric {
+            self.ev.num_field("form_request_id", id);
+        } else {
+            self.a.clear();
+            push_u64(&mut self.a, id);
+            self.ev.str_field("form_request_id", &self.a);
+        }
+    }
+
+    fn form_show(&mut self, history: bool) -> &'static str {
+        let id = self.rng.range(1, 999);
+        self.form_request_id(id);
+        // `""` asks the client for the next typed message.
+        let form_name = if self.rng.percent(10) {
+            ""
+        } else {
+            self.rng.pick(FORM_NAMES)
+        };
+        self.ev.str_field("form_name", form_name);
+        match self.rng.below(10) {
+            0..5 => self.ev.str_field("form_timeout", "300"),
+            5..7 => self
+                .ev
+                .num_field("form_timeout", self.rng.pick(&[60, 120, 300])),
+            _ => {}
+        }
+        if self.chat.channel {
+            self.ev.str_field("channel", "web");
+        }
+        self.time();
+        if history {
+            self.chat.form = Some((id, form_name));
+        }
+        "chat_session_form_show"
+    }
+
+    /// The client's `chat_session_form_data` answering form `id`, as history
+    /// keeps it.
+    fn form_answer(&mut self, id: u64, form_name: &'static str) -> &'static str {
+        self.form_request_id(id);
+        self.ev.str_field("form_name", form_name);
+        let start = self.ev.vals.len();
+        if form_name.is_empty() {
+            self.message_text(SHORT, SENTENCES, 1);
+            self.ev.vals.extend_from_slice(b"{\"text\":");
+            put_str(&mut self.ev.vals, &self.b, self.ev.style);
+            self.ev.vals.push(b'}');
+        } else {
+            let mut order: [u8; FORM_FIELDS.len()] = [0; FORM_FIELDS.len()];
+            for (i, slot) in order.iter_mut().enumerate() {
+                *slot = i as u8;
+            }
+            let count = self.rng.range(2, 8) as usize;
+            self.ev.vals.push(b'{');
+            for i in 0..count {
+                let j = i + self.rng.below((order.len() - i) as u64) as usize;
+                order.swap(i, j);
+                let field = usize::from(order[i]);
+                if i > 0 {
+                    self.ev.vals.push(b',');
+                }
+                put_str(&mut self.ev.vals, FORM_FIELDS[field], self.ev.style);
+                self.ev.vals.push(b':');
+                self.form_value(field);
+            }
+            self.ev.vals.push(b'}');
+        }
+        self.ev.close("data", start);
+        self.ev.str_field("party_id", &self.chat.chat_id);
+        self.time();
+        "chat_session_form_data"
+    }
+
+    fn server_file(&mut self, history: bool) -> &'static str {
+        let client = history && self.rng.percent(50);
+        if client {
+            self.client_msg_id();
+            self.ev.str_field("party_id", &self.chat.chat_id);
+        } else {
+            self.server_msg_id();
+            // Some servers leave the sender out.
+            if self.rng.percent(95) {
+                self.ev.str_field("party_id", &self.chat.agent_id);
+            }
+        }
+        self.a.clear();
+        push_uuid(&mut self.a, &mut self.rng, false);
+        self.ev.str_field("file_id", &self.a);
+        let image = self.rng.percent(50);
+        self.ev
+            .str_field("file_type", if image { "image" } else { "attachment" });
+        if self.rng.percent(90) {
+            let names = if image { IMAGE_NAMES } else { ATTACHMENT_NAMES };
+            self.ev.str_field("file_name", self.rng.pick(names));
+        }
+        self.time();
+        "chat_session_file"
+    }
+
+    /// A WebRTC message from the agent: an offer (with a multi-kilobyte
+    /// SDP) or a rejection, then ICE candidates until the call ends.
+    fn server_signaling(&mut self) -> &'static str {
+        self.ev.str_field("party_id", &self.chat.agent_id);
+        if self.rng.percent(30) {
+            self.server_msg_id();
+        }
+        let d = &mut self.data;
+        d.vals.clear();
+        d.fields.clear();
+        d.style = self.chat.style;
+        let kind = if !self.chat.in_call {
+            if self.rng.percent(80) {
+                self.chat.in_call = true;
+                let start = d.vals.len();
+                d.vals.extend_from_slice(if self.rng.percent(40) {
+                    b"true"
+                } else {
+                    b"false"
+                });
+                d.close("offerVideo", start);
+                self.a.clear();
+                sdp(&mut self.a, &mut self.rng, &self.session, true);
+                d.str_field("sdp", &self.a);
+                "OFFER_CALL"
+            } else {
+                d.num_field("reason_code", self.rng.pick(&[486, 603]));
+                d.str_field("reason", "TBD");
+                "CALL_REJECTED"
+            }
+        } else if self.rng.percent(75) {
+            self.a.clear();
+            self.a.push_str("candidate:");
+            candidate(&mut self.a, &mut self.rng, &self.session.ufrag, 1);
+            d.str_field("candidate", &self.a);
+            let line = self.rng.below(2);
+            d.str_field("sdpMid", if line == 0 { "0" } else { "1" });
+            if self.rng.percent(70) {
+                d.num_field("sdpMLineIndex", line);
+            } else {
+                d.str_field("sdpMLineIndex", if line == 0 { "0" } else { "1" });
+            }
+            "ICE_CANDIDATE"
+        } else {
+            self.chat.in_call = false;
+            "END_CALL"
+        };
+        d.str_field("type", kind);
+        let start = self.ev.vals.len();
+        self.data
+            .finish_server(&mut self.ev.vals, None, self.chat.sorted);
+        self.ev.close("data", start);
+        self.time();
+        "chat_session_signaling"
     }
 }
 

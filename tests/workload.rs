@@ -48,7 +48,7 @@ fn events(workload: Workload, bytes: &[u8]) -> Vec<Value> {
     let mut events = Vec::new();
     for line in lines(bytes) {
         let value = parse(line);
-        if workload == Workload::Envelope {
+        if workload.is_enveloped() {
             let object = value.as_object().expect("an envelope is an object");
             assert_eq!(object.len(), 1, "an envelope has only `events`");
             let inner = object["events"].as_array().expect("`events` is an array");
@@ -135,7 +135,12 @@ fn every_workload_emits_exactly_the_requested_number_of_events() {
 
 #[test]
 fn line_delimited_workloads_write_one_event_per_line() {
-    for workload in [Workload::Mixed, Workload::Typing, Workload::Signaling] {
+    for workload in [
+        Workload::Mixed,
+        Workload::Typing,
+        Workload::Signaling,
+        Workload::Server,
+    ] {
         let bytes = workload::generate(workload, 500, 9);
         assert_eq!(lines(&bytes).len(), 500, "{workload}");
     }
@@ -176,7 +181,12 @@ fn different_seeds_give_different_bytes() {
 
 #[test]
 fn fewer_events_give_a_prefix_of_more_events() {
-    for workload in [Workload::Mixed, Workload::Typing, Workload::Signaling] {
+    for workload in [
+        Workload::Mixed,
+        Workload::Typing,
+        Workload::Signaling,
+        Workload::Server,
+    ] {
         let short = workload::generate(workload, 300, 8);
         let long = workload::generate(workload, 1_000, 8);
         assert!(long.starts_with(&short), "{workload}");
@@ -200,15 +210,19 @@ fn output_for_a_fixed_seed_is_pinned() {
             (Workload::Typing, PINNED[1]),
             (Workload::Signaling, PINNED[2]),
             (Workload::Envelope, PINNED[3]),
+            (Workload::Server, PINNED[4]),
+            (Workload::History, PINNED[5]),
         ]
     );
 }
 
-const PINNED: [u64; 4] = [
+const PINNED: [u64; 6] = [
     5727614871509117113,
     13062768532040946692,
     17283555446537206263,
     4076757974517780559,
+    11476690286531483728,
+    12565286142379872219,
 ];
 
 #[test]
@@ -327,7 +341,7 @@ fn mixed_traffic_has_both_msg_id_shapes_and_extra_fields() {
 #[test]
 fn every_event_has_its_required_fields_with_the_protocol_types() {
     let (mut form_values, mut form_strings) = (0, 0);
-    for workload in Workload::ALL {
+    for workload in Workload::CLIENT {
         let bytes = workload::generate(workload, 3_000, 17);
         for event in events(workload, &bytes) {
             let string = |key: &str| {
@@ -529,11 +543,246 @@ proptest! {
     fn any_seed_and_count_give_valid_json_with_exactly_that_many_events(
         seed in any::<u64>(),
         count in 0usize..300,
-        index in 0usize..4,
+        index in 0usize..Workload::ALL.len(),
     ) {
         let workload = Workload::ALL[index];
         let bytes = workload::generate(workload, count, seed);
         prop_assert_eq!(events(workload, &bytes).len(), count);
         prop_assert_eq!(bytes, workload::generate(workload, count, seed));
     }
+}
+
+// ---- server traffic -------------------------------------------------------
+
+/// Every server event name the server workload sends.
+const SERVER_NAMES: [&str; 15] = [
+    "chat_session_status",
+    "chat_session_ended",
+    "chat_session_party_joined",
+    "chat_session_party_left",
+    "chat_session_message",
+    "chat_session_typing",
+    "chat_session_not_typing",
+    "chat_session_form_show",
+    "chat_session_file",
+    "chat_session_signaling",
+    "chat_session_timeout_warning",
+    "chat_session_inactivity_timeout",
+    "chat_session_message_delivered",
+    "chat_session_message_read",
+    "chat_session_case_set",
+];
+
+fn is_upper_uuid(id: &str) -> bool {
+    id.len() == 36
+        && id.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_digit() || ('A'..='F').contains(&c),
+        })
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn every_server_line_decodes_as_a_known_server_event_equal_to_serde_json() {
+    use chatwire::reference::ReferenceServerEvent;
+    use chatwire::{ServerEvent, ServerKind};
+
+    for seed in [1, 2024] {
+        let bytes = workload::generate(Workload::Server, 5_000, seed);
+        for (i, line) in lines(&bytes).into_iter().enumerate() {
+            let what = || format!("line {i}: {}", String::from_utf8_lossy(line));
+            let event =
+                ServerEvent::from_slice(line).unwrap_or_else(|e| panic!("{e} in {}", what()));
+            assert_ne!(event.kind(), ServerKind::Unknown, "{}", what());
+            let oracle: ReferenceServerEvent =
+                serde_json::from_slice(line).unwrap_or_else(|e| panic!("{e} in {}", what()));
+            assert_eq!(ReferenceServerEvent::from(&event), oracle, "{}", what());
+        }
+    }
+}
+
+#[test]
+fn server_traffic_has_every_server_event_in_real_servers_shapes() {
+    let bytes = workload::generate(Workload::Server, 5_000, 1);
+    let events = raw_events(&bytes);
+    for expected in SERVER_NAMES {
+        assert!(
+            events.iter().any(|(_, e)| name(e) == expected),
+            "no {expected}"
+        );
+    }
+    let count = |f: &dyn Fn(&Value) -> bool| events.iter().filter(|(_, e)| f(e)).count();
+    let messages = count(&|e| name(e) == "chat_session_message");
+    let typing = count(&|e| name(e).ends_with("typing"));
+    assert!(messages > events.len() / 4, "{messages} messages");
+    assert!(typing > events.len() / 10, "{typing} typing events");
+
+    // Timestamps: Unix seconds, mostly quoted, sometimes numbers.
+    let quoted = count(&|e| {
+        e["timestamp"]
+            .as_str()
+            .is_some_and(|t| t.len() == 10 && t.bytes().all(|b| b.is_ascii_digit()))
+    });
+    let numeric = count(&|e| e["timestamp"].as_u64().is_some_and(|t| t < 10_000_000_000));
+    let with_time = count(&|e| e.get("timestamp").is_some());
+    assert_eq!(quoted + numeric, with_time, "timestamps are Unix seconds");
+    assert!(
+        numeric > 0 && numeric < quoted,
+        "{numeric} numeric, {quoted} quoted"
+    );
+
+    // Messages carry who sent them and when; some carry a channel.
+    for (_, e) in &events {
+        if name(e) == "chat_session_message" {
+            assert!(is_upper_uuid(e["party_id"].as_str().unwrap()), "{e}");
+            let id: u64 = e["msg_id"].as_str().unwrap().parse().unwrap();
+            assert_eq!(id % 2, 0, "server message ids are even: {e}");
+        }
+    }
+    assert!(count(&|e| e["channel"] == "web") > 0, "no channel");
+    assert!(count(&|e| e["ewt"] == "") > 0, "no empty ewt");
+    assert!(
+        count(&|e| name(e) == "chat_session_message" && e.get("timestamp").is_some())
+            > messages / 2
+    );
+
+    // Form requests as strings and integers; files with names; SDP offers.
+    assert!(count(&|e| e["form_request_id"].is_string()) > 0);
+    assert!(count(&|e| e["form_request_id"].is_u64()) > 0);
+    assert!(count(&|e| e["file_name"].is_string()) > 0);
+    assert!(count(&|e| e["data"]["type"] == "OFFER_CALL" && e["data"]["sdp"].is_string()) > 0);
+    assert!(count(&|e| e["data"]["type"] == "ICE_CANDIDATE") > 0);
+
+    // Sorted keys put `"event"` after `case_id`, `channel`, `data`,
+    // `display_name`; other servers write it first.
+    let not_first = events
+        .iter()
+        .filter(|(line, _)| first_key(line).as_deref() != Some("event"))
+        .count();
+    assert!(not_first > events.len() / 20, "`event` nearly always first");
+
+    // Non-ASCII text, raw and escaped, and escaped quotes and newlines.
+    let text = std::str::from_utf8(&bytes).unwrap();
+    assert!(!text.is_ascii());
+    assert!(text.contains("\\u00"));
+    assert!(text.contains("\\\"") && text.contains("\\n") && text.contains("\\\\"));
+}
+
+// ---- history --------------------------------------------------------------
+
+/// Decodes one element of a history answer by its name: as a server event
+/// if the server table has the name, else as a client event; either way a
+/// known kind, equal to serde_json's reading. Returns whether it was a
+/// client event.
+#[cfg(feature = "serde")]
+fn decode_history_element(element: &[u8], what: &str) -> bool {
+    use chatwire::reference::{ReferenceEvent, ReferenceServerEvent};
+    use chatwire::{EventKind, ServerEvent, ServerKind};
+
+    let name = name(&parse(element)).to_owned();
+    if ServerKind::from_name(&name).is_some() {
+        let event = ServerEvent::from_slice(element).unwrap_or_else(|e| panic!("{e}: {what}"));
+        assert_ne!(event.kind(), ServerKind::Unknown, "{what}");
+        let oracle: ReferenceServerEvent = serde_json::from_slice(element).unwrap();
+        assert_eq!(ReferenceServerEvent::from(&event), oracle, "{what}");
+        false
+    } else {
+        assert!(
+            EventKind::from_name(&name).is_some(),
+            "{name} in no table: {what}"
+        );
+        let event = chatwire::from_slice(element).unwrap_or_else(|e| panic!("{e}: {what}"));
+        assert_ne!(event.kind(), EventKind::Unknown, "{what}");
+        let oracle: ReferenceEvent = serde_json::from_slice(element).unwrap();
+        assert_eq!(ReferenceEvent::from(&event), oracle, "{what}");
+        true
+    }
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn every_history_element_decodes_by_its_name_in_one_direction_or_the_other() {
+    #[derive(serde::Deserialize)]
+    struct Envelope<'a> {
+        #[serde(borrow)]
+        events: Vec<&'a serde_json::value::RawValue>,
+    }
+    let bytes = workload::generate(Workload::History, 5_000, 1);
+    let (mut client, mut server) = (0, 0);
+    for (i, line) in lines(&bytes).into_iter().enumerate() {
+        let envelope: Envelope<'_> = serde_json::from_slice(line).unwrap();
+        for (j, raw) in envelope.events.iter().enumerate() {
+            let what = format!("envelope {i} event {j}: {}", raw.get());
+            if decode_history_element(raw.get().as_bytes(), &what) {
+                client += 1;
+            } else {
+                server += 1;
+            }
+        }
+    }
+    assert_eq!(client + server, 5_000);
+    assert!(
+        client > 100 && server > client,
+        "{client} client, {server} server"
+    );
+}
+
+#[test]
+fn each_history_answer_is_one_chat_in_order() {
+    let bytes = workload::generate(Workload::History, 5_000, 1);
+    let lines = lines(&bytes);
+    assert!(lines.len() > 20, "{} chats", lines.len());
+    let mut names = Vec::new();
+    for line in &lines {
+        assert!(line.starts_with(b"{\"events\":[") && line.ends_with(b"]}"));
+        let value = parse(line);
+        let events = value["events"].as_array().unwrap();
+        // Opened by the queue, closed once.
+        let first = &events[0];
+        assert_eq!(name(first), "chat_session_status");
+        assert_eq!(first["state"], "queued");
+        // The client's own messages carry the chat id (one per chat) as
+        // party id and odd ids, the server's even ones.
+        let mut client_ids = Vec::new();
+        let mut last_time = 0;
+        for event in events {
+            names.push(name(event).to_owned());
+            if let Some(t) = event.get("timestamp") {
+                let t = t.as_u64().or_else(|| t.as_str()?.parse().ok()).unwrap();
+                assert!(t >= last_time, "time runs backwards in {event}");
+                last_time = t;
+            }
+            if name(event) == "chat_session_message" {
+                let id: u64 = event["msg_id"].as_str().unwrap().parse().unwrap();
+                let party = event["party_id"].as_str().unwrap();
+                if is_upper_uuid(party) {
+                    assert_eq!(id % 2, 0, "{event}");
+                } else {
+                    assert_eq!(id % 2, 1, "{event}");
+                    client_ids.push(party.to_owned());
+                }
+            }
+        }
+        client_ids.dedup();
+        assert!(client_ids.len() <= 1, "two clients in one chat");
+    }
+    for expected in [
+        "chat_session_form_data",
+        "chat_session_navigation",
+        "chat_session_end",
+        "chat_session_form_show",
+        "chat_session_party_joined",
+        "chat_session_ended",
+        "chat_session_inactivity_timeout",
+    ] {
+        assert!(names.iter().any(|n| n == expected), "no {expected}");
+    }
+    assert!(!names.iter().any(|n| n.ends_with("typing")), "typing kept");
+}
+
+#[test]
+fn server_and_history_are_parsed_by_name() {
+    assert_eq!("server".parse::<Workload>(), Ok(Workload::Server));
+    assert_eq!("History".parse::<Workload>(), Ok(Workload::History));
+    assert!(Workload::History.is_enveloped() && !Workload::Server.is_enveloped());
 }

@@ -959,12 +959,13 @@ pub fn envelope_events(envelope: &[u8]) -> Vec<&[u8]> {
 }
 
 /// Every single event of `count` events of `workload`: its lines, or for
-/// [`Workload::Envelope`] the events inside its envelopes.
+/// the enveloped workloads ([`Workload::Envelope`], [`Workload::History`])
+/// the events inside their envelopes.
 pub fn workload_events(workload: Workload, count: usize) -> Vec<Vec<u8>> {
     let bytes = workload_bytes(workload, count);
     let mut events = Vec::new();
     for line in lines(&bytes) {
-        if workload == Workload::Envelope {
+        if workload.is_enveloped() {
             events.extend(envelope_events(line).into_iter().map(<[u8]>::to_vec));
         } else {
             events.push(line.to_vec());

@@ -156,7 +156,8 @@ struct GenArgs {
     #[arg(long, value_enum, default_value_t = WorkloadArg::Mixed)]
     workload: WorkloadArg,
 
-    /// How many events (for `envelope`, the events inside all envelopes)
+    /// How many events (for `envelope` and `history`, the events inside all
+    /// envelopes)
     #[arg(long, value_name = "N")]
     events: usize,
 
@@ -231,6 +232,12 @@ enum WorkloadArg {
     Signaling,
     /// Envelopes of 1 to 50 mixed events, one per line
     Envelope,
+    /// Server events of whole chats (status, joins, messages, receipts,
+    /// forms, files, signaling), one per line, in real servers' shapes
+    Server,
+    /// Get Chat History answers: one envelope per chat, client and server
+    /// events in order
+    History,
 }
 
 impl From<WorkloadArg> for Workload {
@@ -240,6 +247,8 @@ impl From<WorkloadArg> for Workload {
             WorkloadArg::Typing => Workload::Typing,
             WorkloadArg::Signaling => Workload::Signaling,
             WorkloadArg::Envelope => Workload::Envelope,
+            WorkloadArg::Server => Workload::Server,
+            WorkloadArg::History => Workload::History,
         }
     }
 }
