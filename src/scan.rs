@@ -52,19 +52,22 @@ pub(crate) const fn is_special(b: u8) -> bool {
     b == b'"' || b == b'\\' || b < 0x20 || b >= 0x80
 }
 
-pub(crate) use crate::trusted::{find_quote_escape_or_control, special_block};
+pub(crate) use crate::trusted::string_block;
 
-/// The special bytes of the block of up to sixteen bytes at `at`, byte by
-/// byte: the reference the faster versions are tested against.
+/// [`string_block`] byte by byte: the reference the faster versions are
+/// tested against.
 #[inline]
-pub(crate) fn special_block_scalar(buf: &[u8], at: usize) -> (u32, usize) {
-    let block = buf.get(at..).unwrap_or_default();
-    let block = &block[..block.len().min(16)];
+pub(crate) fn string_block_scalar(buf: &[u8], at: usize) -> u32 {
+    let at = at.min(buf.len());
+    let block = &buf[at..];
     let mut mask = 0;
-    for (k, &b) in block.iter().enumerate() {
+    for (k, &b) in block.iter().take(16).enumerate() {
         mask |= u32::from(is_special(b)) << k;
     }
-    (mask, block.len())
+    if block.len() < 16 {
+        mask |= 1 << block.len();
+    }
+    mask
 }
 
 const LO: u64 = 0x0101_0101_0101_0101;
@@ -94,30 +97,18 @@ const fn special_lanes(word: u64) -> u32 {
     ((lanes >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u32
 }
 
-/// [`special_block_scalar`] eight bytes at a time (SWAR): the portable twin
+/// [`string_block_scalar`] eight bytes at a time (SWAR): the portable twin
 /// of the SIMD block scan in `trusted.rs`, and what targets without SSE2 use.
 #[inline(always)]
-pub(crate) fn special_block_swar(buf: &[u8], at: usize) -> (u32, usize) {
+pub(crate) fn string_block_swar(buf: &[u8], at: usize) -> u32 {
     let word = |k: usize| -> Option<u64> {
         let bytes: [u8; 8] = buf.get(at + k..at + k + 8)?.try_into().ok()?;
         Some(u64::from_le_bytes(bytes))
     };
     match (word(0), word(8)) {
-        (Some(a), Some(b)) => (special_lanes(a) | (special_lanes(b) << 8), 16),
-        _ => special_block_scalar(buf, at),
+        (Some(a), Some(b)) => special_lanes(a) | (special_lanes(b) << 8),
+        _ => string_block_scalar(buf, at),
     }
-}
-
-/// The index of the first `"`, `\\` or control byte at or after `i`, or
-/// `buf.len()`, byte by byte: the portable twin of the SIMD scan.
-#[inline]
-pub(crate) fn find_quote_escape_or_control_scalar(buf: &[u8], i: usize) -> usize {
-    buf.get(i..)
-        .and_then(|rest| {
-            rest.iter()
-                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-        })
-        .map_or(buf.len().max(i), |k| i + k)
 }
 
 /// What the lexer learnt about a number.
@@ -198,41 +189,65 @@ impl<'a> Cursor<'a> {
 
     /// Lexes a string whose opening quote is at the cursor; leaves the cursor
     /// after the closing quote. Returns whether the string holds an escape.
+    ///
+    /// Most strings are plain ASCII up to their closing quote: this loop
+    /// handles them with few registers and no calls, and hands the rest (an
+    /// escape, a non-ASCII byte, a control byte, the end of the input) to
+    /// [`Cursor::string_special`].
     #[inline]
     pub(crate) fn string(&mut self) -> Lex<bool> {
         debug_assert_eq!(self.peek(), Some(b'"'));
         let buf = self.buf;
         let mut i = self.pos + 1;
-        let mut escaped = false;
         loop {
-            // Visit the special bytes of each block of sixteen, without
-            // reloading the block after an escape or a multi-byte character.
-            let (mut mask, n) = special_block(buf, i);
-            if n == 0 {
-                return Err(Stop::Partial);
+            let mask = string_block(buf, i);
+            if mask != 0 {
+                let k = i + mask.trailing_zeros() as usize;
+                if buf.get(k) == Some(&b'"') {
+                    self.pos = k + 1;
+                    return Ok(false);
+                }
+                return self.string_special(i, mask);
             }
-            let mut next = i + n;
+            i += 16;
+        }
+    }
+
+    /// The rest of [`Cursor::string`], from the block at `i` whose special
+    /// bytes are `mask` (the first of them not the closing quote).
+    #[inline(never)]
+    fn string_special(&mut self, mut i: usize, mut mask: u32) -> Lex<bool> {
+        let buf = self.buf;
+        let mut escaped = false;
+        'blocks: loop {
+            // Visit the special bytes of each block of sixteen (and the end
+            // of the input, flagged as one more), without reloading the block
+            // after an escape or a multi-byte character.
             while mask != 0 {
                 let k = i + mask.trailing_zeros() as usize;
-                let after = match buf[k] {
-                    b'"' => {
+                let after = match buf.get(k) {
+                    Some(b'"') => {
                         self.pos = k + 1;
                         return Ok(escaped);
                     }
-                    b'\\' => {
+                    Some(b'\\') => {
                         escaped = true;
                         escape_at(buf, k)?
                     }
-                    0x00..=0x1f => return fail(ErrorKind::ControlCharacter, k),
-                    _ => utf8_run(buf, k)?,
+                    Some(0x00..=0x1f) => return fail(ErrorKind::ControlCharacter, k),
+                    Some(_) => utf8_char(buf, k)?,
+                    None => return Err(Stop::Partial),
                 };
-                if after >= i + n {
-                    next = after;
-                    break;
+                let skip = after - i;
+                if skip >= 16 {
+                    i = after;
+                    mask = string_block(buf, i);
+                    continue 'blocks;
                 }
-                mask &= !0u32 << (after - i);
+                mask &= !0u32 << skip;
             }
-            i = next;
+            i += 16;
+            mask = string_block(buf, i);
         }
     }
 
@@ -500,46 +515,71 @@ fn hex4(buf: &[u8], at: usize) -> Lex<u16> {
 }
 
 /// Validates the escape whose backslash is at `at`; returns the index after it.
-#[inline]
+#[inline(always)]
 pub(crate) fn escape_at(buf: &[u8], at: usize) -> Lex<usize> {
     match buf.get(at + 1) {
-        None => Err(Stop::Partial),
         Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(at + 2),
-        Some(b'u') => {
-            let unit = hex4(buf, at)?;
-            match unit {
-                0xD800..=0xDBFF => {
-                    // A high surrogate must be followed by `\u` and a low one.
-                    let next = at + 6;
-                    match (buf.get(next), buf.get(next + 1)) {
-                        (None, _) | (Some(b'\\'), None) => Err(Stop::Partial),
-                        (Some(b'\\'), Some(b'u')) => match hex4(buf, next)? {
-                            0xDC00..=0xDFFF => Ok(next + 6),
-                            _ => fail(ErrorKind::LoneSurrogate, at),
-                        },
-                        _ => fail(ErrorKind::LoneSurrogate, at),
-                    }
-                }
-                0xDC00..=0xDFFF => fail(ErrorKind::LoneSurrogate, at),
-                _ => Ok(at + 6),
-            }
-        }
+        Some(b'u') => unicode_escape(buf, at),
         Some(_) => fail(ErrorKind::InvalidEscape, at),
+        None => Err(Stop::Partial),
     }
 }
 
-/// Validates the text from the non-ASCII byte at `at` up to the next `"`, `\`
-/// or control byte in one pass (text with one non-ASCII character usually
-/// has more); returns the index where validation stopped.
+/// Validates the `\u` escape whose backslash is at `at`, with the low half
+/// that must follow a high surrogate; returns the index after it.
 #[inline(never)]
-fn utf8_run(buf: &[u8], at: usize) -> Lex<usize> {
-    let end = find_quote_escape_or_control(buf, at);
-    match core::str::from_utf8(&buf[at..end]) {
-        Ok(_) => Ok(end),
-        // A character cut by the end of the input may be completed.
-        Err(e) if e.error_len().is_none() && end == buf.len() => Err(Stop::Partial),
-        Err(e) => fail(ErrorKind::InvalidUtf8, at + e.valid_up_to()),
+fn unicode_escape(buf: &[u8], at: usize) -> Lex<usize> {
+    let unit = hex4(buf, at)?;
+    match unit {
+        0xD800..=0xDBFF => {
+            // A high surrogate must be followed by `\u` and a low one.
+            let next = at + 6;
+            match (buf.get(next), buf.get(next + 1)) {
+                (None, _) | (Some(b'\\'), None) => Err(Stop::Partial),
+                (Some(b'\\'), Some(b'u')) => match hex4(buf, next)? {
+                    0xDC00..=0xDFFF => Ok(next + 6),
+                    _ => fail(ErrorKind::LoneSurrogate, at),
+                },
+                _ => fail(ErrorKind::LoneSurrogate, at),
+            }
+        }
+        0xDC00..=0xDFFF => fail(ErrorKind::LoneSurrogate, at),
+        _ => Ok(at + 6),
     }
+}
+
+/// Validates the UTF-8 character whose first byte, non-ASCII, is at `at`;
+/// returns the index after it. Like `core::str::from_utf8`, a character
+/// that is a valid beginning cut by the end of the input may be completed
+/// (`Partial`), and anything else wrong is reported at its first byte.
+#[inline]
+fn utf8_char(buf: &[u8], at: usize) -> Lex<usize> {
+    // The width, and the range of the second byte (narrower than a plain
+    // continuation byte after E0, ED, F0 and F4: no overlong forms, no
+    // surrogates, nothing above U+10FFFF).
+    let (width, lo, hi) = match buf[at] {
+        0xC2..=0xDF => (2, 0x80, 0xBF),
+        0xE0 => (3, 0xA0, 0xBF),
+        0xE1..=0xEC | 0xEE..=0xEF => (3, 0x80, 0xBF),
+        0xED => (3, 0x80, 0x9F),
+        0xF0 => (4, 0x90, 0xBF),
+        0xF1..=0xF3 => (4, 0x80, 0xBF),
+        0xF4 => (4, 0x80, 0x8F),
+        _ => return fail(ErrorKind::InvalidUtf8, at),
+    };
+    match buf.get(at + 1) {
+        None => return Err(Stop::Partial),
+        Some(&b) if b < lo || b > hi => return fail(ErrorKind::InvalidUtf8, at),
+        Some(_) => {}
+    }
+    for k in 2..width {
+        match buf.get(at + k) {
+            None => return Err(Stop::Partial),
+            Some(&b) if !(0x80..=0xBF).contains(&b) => return fail(ErrorKind::InvalidUtf8, at),
+            Some(_) => {}
+        }
+    }
+    Ok(at + width)
 }
 
 #[cfg(test)]
@@ -570,8 +610,8 @@ mod tests {
                     let buf = &bytes[..len];
                     for start in 0..=len {
                         assert_eq!(
-                            special_block_swar(buf, start),
-                            special_block_scalar(buf, start),
+                            string_block_swar(buf, start),
+                            string_block_scalar(buf, start),
                             "{special:#x} at {at}, len {len}, from {start}"
                         );
                     }
@@ -591,7 +631,53 @@ mod tests {
             } else {
                 0
             };
-            assert_eq!(special_block_swar(&bytes, 0), (expect, 16), "{b:#x}");
+            assert_eq!(string_block_swar(&bytes, 0), expect, "{b:#x}");
+        }
+    }
+
+    /// Every sequence of up to four bytes after a quote: the lexer's verdict
+    /// on the string must be `core::str::from_utf8`'s, error offset and
+    /// incomplete endings included.
+    #[test]
+    fn utf8_characters_agree_with_core() {
+        let interesting: [u8; 24] = [
+            0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xe1,
+            0xec, 0xed, 0xee, 0xef, 0xf0, 0xf1, 0xf3, 0xf4, 0xf5, 0xff,
+        ];
+        let step = if cfg!(miri) { 5 } else { 1 };
+        let mut buf = [0u8; 6];
+        buf[0] = b'"';
+        for &a in interesting.iter().step_by(step) {
+            for &b in interesting.iter().step_by(step) {
+                for &c in interesting.iter().step_by(step) {
+                    for &d in &interesting[..] {
+                        buf[1..5].copy_from_slice(&[a, b, c, d]);
+                        buf[5] = b'"';
+                        for end in 2..=6 {
+                            let input = &buf[..end];
+                            let got = Cursor::new(input).string().map(|_| ());
+                            let body = &input[1..];
+                            let body = body.strip_suffix(b"\"").unwrap_or(body);
+                            let closed = input.len() == 6;
+                            let want = match core::str::from_utf8(body) {
+                                Ok(_) if closed => Ok(()),
+                                Ok(_) => Err(Stop::Partial),
+                                Err(e) if e.error_len().is_none() && !closed => Err(Stop::Partial),
+                                Err(e) => Err(Stop::Fail(Error::new(
+                                    ErrorKind::InvalidUtf8,
+                                    1 + e.valid_up_to(),
+                                ))),
+                            };
+                            // A quote or control byte inside ends or fails
+                            // the string before UTF-8 matters.
+                            if body.iter().any(|&x| x < 0x20 || x == b'"' || x == b'\\') {
+                                continue;
+                            }
+                            assert_eq!(got, want, "{input:x?}");
+                        }
+                    }
+                }
+            }
         }
     }
 
