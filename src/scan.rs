@@ -52,7 +52,7 @@ pub(crate) const fn is_special(b: u8) -> bool {
     b == b'"' || b == b'\\' || b < 0x20 || b >= 0x80
 }
 
-pub(crate) use crate::trusted::string_block;
+pub(crate) use crate::trusted::{string_block, string_masks};
 
 /// [`string_block`] byte by byte: the reference the faster versions are
 /// tested against.
@@ -70,6 +70,21 @@ pub(crate) fn string_block_scalar(buf: &[u8], at: usize) -> u32 {
     mask
 }
 
+/// [`string_masks`] byte by byte: the reference the faster versions are
+/// tested against.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+pub(crate) fn string_masks_scalar(buf: &[u8], at: usize) -> (u32, u32) {
+    let (mut backslash, mut other) = (0, 0);
+    for (k, &b) in buf[at..at + 16].iter().enumerate() {
+        if b == b'\\' {
+            backslash |= 1 << k;
+        } else if is_special(b) {
+            other |= 1 << k;
+        }
+    }
+    (backslash, other)
+}
+
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
 const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
@@ -82,33 +97,107 @@ const fn zero_lanes(x: u64) -> u64 {
     !(((x & LOW7) + LOW7) | x) & HI
 }
 
-/// Eight flags, one bit per byte of `word` (the first byte lowest), set for
-/// the special bytes. `word` comes from `u64::from_le_bytes`, so the lane
-/// order is the byte order on every target, big-endian included.
+/// Lanes of `word` (a `u64::from_le_bytes` word, so the lane order is the
+/// byte order on every target, big-endian included) with their high bit
+/// set: the backslashes, and the other special bytes.
 #[inline(always)]
-const fn special_lanes(word: u64) -> u32 {
+const fn special_lanes(word: u64) -> (u64, u64) {
     let quote = zero_lanes(word ^ (LO * b'"' as u64));
     let backslash = zero_lanes(word ^ (LO * b'\\' as u64));
     // Below 0x20: the low seven bits plus 0x60 stay below 0x80, and the high
     // bit is clear.
     let control = !(((word & LOW7) + LO * 0x60) | word) & HI;
-    let lanes = quote | backslash | control | (word & HI);
-    // Gather each lane's high bit into one byte.
+    (backslash, quote | control | (word & HI))
+}
+
+/// Eight flags, one bit per lane (the first byte lowest), from the lanes'
+/// high bits.
+#[inline(always)]
+const fn gather(lanes: u64) -> u32 {
     ((lanes >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u32
+}
+
+/// The eight bytes at `at + k`, if all are in `buf`.
+#[inline(always)]
+fn word_at(buf: &[u8], at: usize) -> Option<u64> {
+    let bytes: [u8; 8] = buf.get(at..at + 8)?.try_into().ok()?;
+    Some(u64::from_le_bytes(bytes))
 }
 
 /// [`string_block_scalar`] eight bytes at a time (SWAR): the portable twin
 /// of the SIMD block scan in `trusted.rs`, and what targets without SSE2 use.
 #[inline(always)]
 pub(crate) fn string_block_swar(buf: &[u8], at: usize) -> u32 {
-    let word = |k: usize| -> Option<u64> {
-        let bytes: [u8; 8] = buf.get(at + k..at + k + 8)?.try_into().ok()?;
-        Some(u64::from_le_bytes(bytes))
-    };
-    match (word(0), word(8)) {
-        (Some(a), Some(b)) => special_lanes(a) | (special_lanes(b) << 8),
+    match (word_at(buf, at), word_at(buf, at + 8)) {
+        (Some(a), Some(b)) => {
+            let ((a1, a2), (b1, b2)) = (special_lanes(a), special_lanes(b));
+            gather(a1 | a2) | (gather(b1 | b2) << 8)
+        }
         _ => string_block_scalar(buf, at),
     }
+}
+
+/// [`string_masks_scalar`] eight bytes at a time, the twin of the SIMD
+/// version.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+#[inline(always)]
+pub(crate) fn string_masks_swar(buf: &[u8], at: usize) -> (u32, u32) {
+    match (word_at(buf, at), word_at(buf, at + 8)) {
+        (Some(a), Some(b)) => {
+            let ((a1, a2), (b1, b2)) = (special_lanes(a), special_lanes(b));
+            (
+                gather(a1) | (gather(b1) << 8),
+                gather(a2) | (gather(b2) << 8),
+            )
+        }
+        _ => string_masks_scalar(buf, at),
+    }
+}
+
+/// The bytes that may follow a backslash as a one-character escape.
+const SIMPLE_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let chars = *b"\"\\/bfnrt";
+    let mut k = 0;
+    while k < chars.len() {
+        table[chars[k] as usize] = true;
+        k += 1;
+    }
+    table
+};
+
+/// Where [`special_by_special`] left a block.
+enum Step {
+    /// The string goes on at this index.
+    Next(usize),
+    /// The string ended just before this index.
+    End(usize),
+}
+
+/// Visits the special bytes `mask` of the block at `i` one by one (the end of
+/// the input flagged as one more), without reloading the block after an
+/// escape or a multi-byte character.
+#[inline(always)]
+fn special_by_special(buf: &[u8], i: usize, mut mask: u32, first_escape: &mut usize) -> Lex<Step> {
+    while mask != 0 {
+        let k = i + mask.trailing_zeros() as usize;
+        let after = match buf.get(k) {
+            Some(b'"') => return Ok(Step::End(k + 1)),
+            Some(b'\\') => {
+                *first_escape = (*first_escape).min(k);
+                escape_at(buf, k)?
+            }
+            Some(0x00..=0x1f) => return fail(ErrorKind::ControlCharacter, k),
+            Some(_) => utf8_char(buf, k)?,
+            None => return Err(Stop::Partial),
+        };
+        let skip = after - i;
+        if skip >= 16 {
+            return Ok(Step::Next(after));
+        }
+        mask &= !0u32 << skip;
+    }
+    Ok(Step::Next(i + 16))
 }
 
 /// What the lexer learnt about a number.
@@ -207,47 +296,85 @@ impl<'a> Cursor<'a> {
                     self.pos = k + 1;
                     return Ok(false);
                 }
-                return self.string_special(i, mask);
+                return self.string_special(i);
             }
             i += 16;
         }
     }
 
-    /// The rest of [`Cursor::string`], from the block at `i` whose special
-    /// bytes are `mask` (the first of them not the closing quote).
+    /// The rest of [`Cursor::string`], from the block at `i`.
+    ///
+    /// A block whose backslashes all start one-character escapes (SDP has a
+    /// `\r\n` every forty bytes or so) is checked whole: each escaped byte
+    /// is looked up, escaped quotes are dropped from the block's special
+    /// bytes, and only what is left (the closing quote, non-ASCII text) is
+    /// visited. Any other block goes special byte by special byte.
     #[inline(never)]
-    fn string_special(&mut self, mut i: usize, mut mask: u32) -> Lex<bool> {
+    fn string_special(&mut self, mut i: usize) -> Lex<bool> {
         let buf = self.buf;
-        let mut escaped = false;
+        // Where the first escape is; the string holds one if it ends after.
+        let mut first_escape = usize::MAX;
         'blocks: loop {
-            // Visit the special bytes of each block of sixteen (and the end
-            // of the input, flagged as one more), without reloading the block
-            // after an escape or a multi-byte character.
-            while mask != 0 {
-                let k = i + mask.trailing_zeros() as usize;
-                let after = match buf.get(k) {
-                    Some(b'"') => {
-                        self.pos = k + 1;
-                        return Ok(escaped);
+            if i + 16 > buf.len() {
+                match special_by_special(buf, i, string_block(buf, i), &mut first_escape)? {
+                    Step::Next(next) => i = next,
+                    Step::End(end) => {
+                        self.pos = end;
+                        return Ok(first_escape < end);
                     }
-                    Some(b'\\') => {
-                        escaped = true;
-                        escape_at(buf, k)?
-                    }
-                    Some(0x00..=0x1f) => return fail(ErrorKind::ControlCharacter, k),
-                    Some(_) => utf8_char(buf, k)?,
-                    None => return Err(Stop::Partial),
-                };
-                let skip = after - i;
-                if skip >= 16 {
-                    i = after;
-                    mask = string_block(buf, i);
-                    continue 'blocks;
                 }
-                mask &= !0u32 << skip;
+                continue;
             }
-            i += 16;
-            mask = string_block(buf, i);
+            let (backslash, mut other) = string_masks(buf, i);
+            if backslash | other == 0 {
+                i += 16;
+                continue;
+            }
+            // Past the block: 16, or 17 when its last byte is a backslash.
+            let mut next = 16;
+            if backslash != 0 {
+                // When no backslash follows another, each escapes the next
+                // byte, which must make a one-character escape.
+                let escapes = backslash << 1;
+                let mut simple = backslash & escapes == 0 && i + 16 < buf.len();
+                let mut rest = escapes;
+                while simple && rest != 0 {
+                    simple = SIMPLE_ESCAPE[usize::from(buf[i + rest.trailing_zeros() as usize])];
+                    rest &= rest - 1;
+                }
+                if !simple {
+                    match special_by_special(buf, i, backslash | other, &mut first_escape)? {
+                        Step::Next(after) => i = after,
+                        Step::End(end) => {
+                            self.pos = end;
+                            return Ok(first_escape < end);
+                        }
+                    }
+                    continue;
+                }
+                first_escape = first_escape.min(i + backslash.trailing_zeros() as usize);
+                other &= !escapes;
+                next += (escapes >> 16) as usize;
+            }
+            while other != 0 {
+                let k = i + other.trailing_zeros() as usize;
+                match buf[k] {
+                    b'"' => {
+                        self.pos = k + 1;
+                        return Ok(first_escape < k);
+                    }
+                    0x00..=0x1f => return fail(ErrorKind::ControlCharacter, k),
+                    _ => {
+                        let skip = utf8_char(buf, k)? - i;
+                        if skip >= 16 {
+                            i += skip;
+                            continue 'blocks;
+                        }
+                        other &= !0u32 << skip;
+                    }
+                }
+            }
+            i += next;
         }
     }
 
@@ -552,12 +679,20 @@ fn unicode_escape(buf: &[u8], at: usize) -> Lex<usize> {
 /// returns the index after it. Like `core::str::from_utf8`, a character
 /// that is a valid beginning cut by the end of the input may be completed
 /// (`Partial`), and anything else wrong is reported at its first byte.
-#[inline]
+#[inline(always)]
 fn utf8_char(buf: &[u8], at: usize) -> Lex<usize> {
     // The width, and the range of the second byte (narrower than a plain
     // continuation byte after E0, ED, F0 and F4: no overlong forms, no
     // surrogates, nothing above U+10FFFF).
-    let (width, lo, hi) = match buf[at] {
+    let lead = buf[at];
+    if let 0xC2..=0xDF = lead {
+        return match buf.get(at + 1) {
+            Some(0x80..=0xBF) => Ok(at + 2),
+            Some(_) => fail(ErrorKind::InvalidUtf8, at),
+            None => Err(Stop::Partial),
+        };
+    }
+    let (width, lo, hi) = match lead {
         0xC2..=0xDF => (2, 0x80, 0xBF),
         0xE0 => (3, 0xA0, 0xBF),
         0xE1..=0xEC | 0xEE..=0xEF => (3, 0x80, 0xBF),
@@ -612,6 +747,30 @@ mod tests {
                         assert_eq!(
                             string_block_swar(buf, start),
                             string_block_scalar(buf, start),
+                            "{special:#x} at {at}, len {len}, from {start}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn swar_masks_agree_with_bytewise_masks_in_every_lane() {
+        let max = if cfg!(miri) { 20 } else { 40 };
+        for len in 16..max {
+            for at in 0..len {
+                for special in [b'"', b'\\', 0x00, 0x1f, 0x20, 0x7f, 0x80, 0xff] {
+                    let mut bytes = [b'a'; 40];
+                    bytes[at] = special;
+                    if at + 3 < len {
+                        bytes[at + 3] = b'\\';
+                    }
+                    let buf = &bytes[..len];
+                    for start in 0..=len - 16 {
+                        assert_eq!(
+                            string_masks_swar(buf, start),
+                            string_masks_scalar(buf, start),
                             "{special:#x} at {at}, len {len}, from {start}"
                         );
                     }

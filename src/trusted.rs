@@ -34,6 +34,21 @@ pub(crate) fn string_block(buf: &[u8], at: usize) -> u32 {
     }
 }
 
+/// The sixteen bytes at `at`, which must all lie in `buf`, as two masks
+/// (bit `k` for `buf[at + k]`): the backslashes, and the other special bytes
+/// (`"`, control and non-ASCII bytes).
+#[inline(always)]
+pub(crate) fn string_masks(buf: &[u8], at: usize) -> (u32, u32) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        sse2::string_masks(buf, at)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        crate::scan::string_masks_swar(buf, at)
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod sse2 {
     use core::arch::x86_64::{
@@ -66,6 +81,23 @@ mod sse2 {
                 _mm_or_si128(quote, backslash),
                 control_or_high,
             )) as u32
+        }
+    }
+
+    #[inline(always)]
+    pub(super) fn string_masks(buf: &[u8], at: usize) -> (u32, u32) {
+        let v = load16(buf, at);
+        // SAFETY: SSE2 is part of the x86-64 baseline; these operate on
+        // registers only.
+        unsafe {
+            let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+            let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+            // Signed: 0x80..=0xFF are negative, so below 0x20 too.
+            let control_or_high = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+            (
+                _mm_movemask_epi8(backslash) as u32,
+                _mm_movemask_epi8(_mm_or_si128(quote, control_or_high)) as u32,
+            )
         }
     }
 
@@ -112,7 +144,28 @@ pub(crate) fn validated_str(bytes: &[u8], offset: usize) -> Result<&str, Error> 
 
 #[cfg(test)]
 mod tests {
-    use crate::scan::string_block_scalar;
+    use crate::scan::{string_block_scalar, string_masks_scalar};
+
+    #[test]
+    fn simd_masks_agree_with_scalar_masks_at_every_position() {
+        let max = if cfg!(miri) { 20 } else { 40 };
+        for len in 16..max {
+            for at in 0..len {
+                for special in [b'"', b'\\', 0x00, 0x1f, 0x20, 0x7f, 0x80, 0xff] {
+                    let mut bytes = [b'a'; 40];
+                    bytes[at] = special;
+                    let buf = &bytes[..len];
+                    for start in 0..=len - 16 {
+                        assert_eq!(
+                            super::string_masks(buf, start),
+                            string_masks_scalar(buf, start),
+                            "{special:#x} at {at}, len {len}, from {start}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn simd_block_agrees_with_scalar_block_at_every_position() {
