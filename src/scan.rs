@@ -166,6 +166,79 @@ const SIMPLE_ESCAPE: [bool; 256] = {
     table
 };
 
+/// The rest of [`Cursor::string`], from the block at `i`: the index after
+/// the closing quote, and whether the string holds an escape.
+///
+/// A block whose backslashes all start one-character escapes (SDP has a
+/// `\r\n` every forty bytes or so) is checked whole: each escaped byte
+/// is looked up, escaped quotes are dropped from the block's special
+/// bytes, and only what is left (the closing quote, non-ASCII text) is
+/// visited. Any other block goes special byte by special byte.
+#[inline(never)]
+fn string_special(buf: &[u8], mut i: usize) -> Lex<(usize, bool)> {
+    // Where the first escape is; the string holds one if it ends after.
+    let mut first_escape = usize::MAX;
+    'blocks: loop {
+        if i + 16 > buf.len() {
+            match special_by_special(buf, i, string_block(buf, i), &mut first_escape)? {
+                Step::Next(next) => i = next,
+                Step::End(end) => {
+                    return Ok((end, first_escape < end));
+                }
+            }
+            continue;
+        }
+        let (backslash, mut other) = string_masks(buf, i);
+        if backslash | other == 0 {
+            i += 16;
+            continue;
+        }
+        // Past the block: 16, or 17 when its last byte is a backslash.
+        let mut next = 16;
+        if backslash != 0 {
+            // When no backslash follows another, each escapes the next
+            // byte, which must make a one-character escape.
+            let escapes = backslash << 1;
+            let mut simple = backslash & escapes == 0 && i + 16 < buf.len();
+            let mut rest = escapes;
+            while simple && rest != 0 {
+                simple = SIMPLE_ESCAPE[usize::from(buf[i + rest.trailing_zeros() as usize])];
+                rest &= rest - 1;
+            }
+            if !simple {
+                match special_by_special(buf, i, backslash | other, &mut first_escape)? {
+                    Step::Next(after) => i = after,
+                    Step::End(end) => {
+                        return Ok((end, first_escape < end));
+                    }
+                }
+                continue;
+            }
+            first_escape = first_escape.min(i + backslash.trailing_zeros() as usize);
+            other &= !escapes;
+            next += (escapes >> 16) as usize;
+        }
+        while other != 0 {
+            let k = i + other.trailing_zeros() as usize;
+            match buf[k] {
+                b'"' => {
+                    return Ok((k + 1, first_escape < k));
+                }
+                0x00..=0x1f => return fail(ErrorKind::ControlCharacter, k),
+                _ => {
+                    let skip = utf8_char(buf, k)? - i;
+                    if skip >= 16 {
+                        i += skip;
+                        continue 'blocks;
+                    }
+                    other &= !0u32 << skip;
+                }
+            }
+        }
+        i += next;
+    }
+}
+
 /// Where [`special_by_special`] left a block.
 enum Step {
     /// The string goes on at this index.
@@ -282,7 +355,7 @@ impl<'a> Cursor<'a> {
     /// Most strings are plain ASCII up to their closing quote: this loop
     /// handles them with few registers and no calls, and hands the rest (an
     /// escape, a non-ASCII byte, a control byte, the end of the input) to
-    /// [`Cursor::string_special`].
+    /// [`string_special`].
     #[inline]
     pub(crate) fn string(&mut self) -> Lex<bool> {
         debug_assert_eq!(self.peek(), Some(b'"'));
@@ -296,85 +369,11 @@ impl<'a> Cursor<'a> {
                     self.pos = k + 1;
                     return Ok(false);
                 }
-                return self.string_special(i);
+                let (end, escaped) = string_special(buf, i)?;
+                self.pos = end;
+                return Ok(escaped);
             }
             i += 16;
-        }
-    }
-
-    /// The rest of [`Cursor::string`], from the block at `i`.
-    ///
-    /// A block whose backslashes all start one-character escapes (SDP has a
-    /// `\r\n` every forty bytes or so) is checked whole: each escaped byte
-    /// is looked up, escaped quotes are dropped from the block's special
-    /// bytes, and only what is left (the closing quote, non-ASCII text) is
-    /// visited. Any other block goes special byte by special byte.
-    #[inline(never)]
-    fn string_special(&mut self, mut i: usize) -> Lex<bool> {
-        let buf = self.buf;
-        // Where the first escape is; the string holds one if it ends after.
-        let mut first_escape = usize::MAX;
-        'blocks: loop {
-            if i + 16 > buf.len() {
-                match special_by_special(buf, i, string_block(buf, i), &mut first_escape)? {
-                    Step::Next(next) => i = next,
-                    Step::End(end) => {
-                        self.pos = end;
-                        return Ok(first_escape < end);
-                    }
-                }
-                continue;
-            }
-            let (backslash, mut other) = string_masks(buf, i);
-            if backslash | other == 0 {
-                i += 16;
-                continue;
-            }
-            // Past the block: 16, or 17 when its last byte is a backslash.
-            let mut next = 16;
-            if backslash != 0 {
-                // When no backslash follows another, each escapes the next
-                // byte, which must make a one-character escape.
-                let escapes = backslash << 1;
-                let mut simple = backslash & escapes == 0 && i + 16 < buf.len();
-                let mut rest = escapes;
-                while simple && rest != 0 {
-                    simple = SIMPLE_ESCAPE[usize::from(buf[i + rest.trailing_zeros() as usize])];
-                    rest &= rest - 1;
-                }
-                if !simple {
-                    match special_by_special(buf, i, backslash | other, &mut first_escape)? {
-                        Step::Next(after) => i = after,
-                        Step::End(end) => {
-                            self.pos = end;
-                            return Ok(first_escape < end);
-                        }
-                    }
-                    continue;
-                }
-                first_escape = first_escape.min(i + backslash.trailing_zeros() as usize);
-                other &= !escapes;
-                next += (escapes >> 16) as usize;
-            }
-            while other != 0 {
-                let k = i + other.trailing_zeros() as usize;
-                match buf[k] {
-                    b'"' => {
-                        self.pos = k + 1;
-                        return Ok(first_escape < k);
-                    }
-                    0x00..=0x1f => return fail(ErrorKind::ControlCharacter, k),
-                    _ => {
-                        let skip = utf8_char(buf, k)? - i;
-                        if skip >= 16 {
-                            i += skip;
-                            continue 'blocks;
-                        }
-                        other &= !0u32 << skip;
-                    }
-                }
-            }
-            i += next;
         }
     }
 
@@ -508,7 +507,7 @@ impl<'a> Cursor<'a> {
 
     /// Lexes an object key: a string at the cursor, then whitespace and a
     /// colon, then whitespace up to the value.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn key(&mut self, ws: &mut bool) -> Lex<bool> {
         let escaped = self.string()?;
         if self.next_token(ws)? != b':' {
@@ -524,6 +523,15 @@ impl<'a> Cursor<'a> {
     /// `depth` is the number of arrays and objects that enclose the value.
     /// Returns whether the value holds whitespace outside its strings.
     pub(crate) fn skip_value(&mut self, depth: usize) -> Lex<bool> {
+        // On a copy, so the position can live in a register.
+        let mut cursor = self.clone();
+        let skipped = cursor.skip_value_here(depth);
+        self.pos = cursor.pos;
+        skipped
+    }
+
+    #[inline(always)]
+    fn skip_value_here(&mut self, depth: usize) -> Lex<bool> {
         let mut ws = false;
         // One bit per open container, the innermost lowest: 1 for an object.
         let mut stack: u128 = 0;
