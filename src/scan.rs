@@ -412,9 +412,7 @@ impl<'a> Cursor<'a> {
             }
             Some(b'1'..=b'9') => {
                 i += 1;
-                while let Some(b'0'..=b'9') = buf.get(i) {
-                    i += 1;
-                }
+                i = skip_digits(buf, i);
             }
             Some(_) => return fail(ErrorKind::InvalidNumber, i),
         }
@@ -431,9 +429,7 @@ impl<'a> Cursor<'a> {
                 Some(b'0'..=b'9') => i += 1,
                 Some(_) => return fail(ErrorKind::InvalidNumber, i),
             }
-            while let Some(b'0'..=b'9') = buf.get(i) {
-                i += 1;
-            }
+            i = skip_digits(buf, i);
         }
         if let Some(b'e' | b'E') = buf.get(i) {
             int = false;
@@ -615,6 +611,36 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// The index of the first byte at or after `i` that is not an ASCII digit
+/// (or `buf.len()`), eight bytes at a time while eight remain.
+#[inline(always)]
+fn skip_digits(buf: &[u8], mut i: usize) -> usize {
+    while let Some(word) = word_at(buf, i) {
+        // A lane is a digit when its high nibble is 3 both as it is and
+        // after adding 6 (0x3A..=0x3F become 0x40..=0x45). A carry out of a
+        // lane (from 0xFA and above, not a digit) only disturbs later lanes.
+        let high = word & (LO * 0xF0);
+        let shifted = word.wrapping_add(LO * 0x06) & (LO * 0xF0);
+        let wrong = (high ^ (LO * 0x30)) | (shifted ^ (LO * 0x30));
+        if wrong != 0 {
+            // `word` is little-endian, so the first byte is the lowest lane.
+            return i + (wrong.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    skip_digits_scalar(buf, i)
+}
+
+/// [`skip_digits`] byte by byte: its tail, and the reference it is tested
+/// against.
+#[inline(always)]
+fn skip_digits_scalar(buf: &[u8], mut i: usize) -> usize {
+    while let Some(b'0'..=b'9') = buf.get(i) {
+        i += 1;
+    }
+    i
+}
+
 /// Whether the digits `digits` (no sign, no leading zero unless alone) are at
 /// most `max`, written in decimal.
 #[inline]
@@ -780,6 +806,29 @@ mod tests {
                             string_masks_swar(buf, start),
                             string_masks_scalar(buf, start),
                             "{special:#x} at {at}, len {len}, from {start}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn swar_digit_skip_agrees_with_bytewise_skip() {
+        let all: [u8; 256] = core::array::from_fn(|k| k as u8);
+        let few = [0x00, 0x2f, 0x30, 0x39, 0x3a, 0x3f, 0xb0, 0xf9, 0xfa, 0xff];
+        let values: &[u8] = if cfg!(miri) { &few } else { &all };
+        for &b in values {
+            for len in 0..20 {
+                for at in 0..len {
+                    let mut bytes = [b'7'; 20];
+                    bytes[at] = b;
+                    let buf = &bytes[..len];
+                    for start in 0..=len {
+                        assert_eq!(
+                            skip_digits(buf, start),
+                            skip_digits_scalar(buf, start),
+                            "{b:#x} at {at}, len {len}, from {start}"
                         );
                     }
                 }
