@@ -675,6 +675,32 @@ fn hex4(buf: &[u8], at: usize) -> Lex<u16> {
     Ok(value)
 }
 
+/// The value of each byte as a hex digit, or 0xFF.
+const HEX: [u8; 256] = {
+    let mut table = [0xFF; 256];
+    let mut b = 0;
+    while b < 256 {
+        if let Some(d) = hex(b as u8) {
+            table[b] = d as u8;
+        }
+        b += 1;
+    }
+    table
+};
+
+/// [`hex4`] with one table look-up per digit, when all four digits are
+/// present and valid; `None` sends anything else to [`hex4`], which says
+/// what is wrong.
+#[inline(always)]
+fn quick_hex4(buf: &[u8], at: usize) -> Option<u16> {
+    let digits: &[u8; 4] = buf.get(at + 2..at + 6)?.try_into().ok()?;
+    let [a, b, c, d] = digits.map(|x| HEX[usize::from(x)]);
+    if (a | b | c | d) & 0xF0 != 0 {
+        return None;
+    }
+    Some((u16::from(a) << 12) | (u16::from(b) << 8) | (u16::from(c) << 4) | u16::from(d))
+}
+
 /// Validates the escape whose backslash is at `at`; returns the index after it.
 #[inline(always)]
 pub(crate) fn escape_at(buf: &[u8], at: usize) -> Lex<usize> {
@@ -690,17 +716,22 @@ pub(crate) fn escape_at(buf: &[u8], at: usize) -> Lex<usize> {
 /// that must follow a high surrogate; returns the index after it.
 #[inline(never)]
 fn unicode_escape(buf: &[u8], at: usize) -> Lex<usize> {
-    let unit = hex4(buf, at)?;
+    let unit = match quick_hex4(buf, at) {
+        Some(unit) => unit,
+        None => hex4(buf, at)?,
+    };
     match unit {
         0xD800..=0xDBFF => {
             // A high surrogate must be followed by `\u` and a low one.
             let next = at + 6;
             match (buf.get(next), buf.get(next + 1)) {
                 (None, _) | (Some(b'\\'), None) => Err(Stop::Partial),
-                (Some(b'\\'), Some(b'u')) => match hex4(buf, next)? {
-                    0xDC00..=0xDFFF => Ok(next + 6),
-                    _ => fail(ErrorKind::LoneSurrogate, at),
-                },
+                (Some(b'\\'), Some(b'u')) => {
+                    match quick_hex4(buf, next).map_or_else(|| hex4(buf, next), Ok)? {
+                        0xDC00..=0xDFFF => Ok(next + 6),
+                        _ => fail(ErrorKind::LoneSurrogate, at),
+                    }
+                }
                 _ => fail(ErrorKind::LoneSurrogate, at),
             }
         }
