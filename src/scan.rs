@@ -884,19 +884,20 @@ mod tests {
 
     /// Every sequence of up to four bytes after a quote: the lexer's verdict
     /// on the string must be `core::str::from_utf8`'s, error offset and
-    /// incomplete endings included.
+    /// incomplete endings included. Safe scalar code throughout, and too
+    /// many cases for Miri.
     #[test]
+    #[cfg_attr(miri, ignore)]
     fn utf8_characters_agree_with_core() {
         let interesting: [u8; 24] = [
             0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xe1,
             0xec, 0xed, 0xee, 0xef, 0xf0, 0xf1, 0xf3, 0xf4, 0xf5, 0xff,
         ];
-        let step = if cfg!(miri) { 5 } else { 1 };
         let mut buf = [0u8; 6];
         buf[0] = b'"';
-        for &a in interesting.iter().step_by(step) {
-            for &b in interesting.iter().step_by(step) {
-                for &c in interesting.iter().step_by(step) {
+        for &a in interesting.iter() {
+            for &b in interesting.iter() {
+                for &c in interesting.iter() {
                     for &d in &interesting[..] {
                         buf[1..5].copy_from_slice(&[a, b, c, d]);
                         buf[5] = b'"';
