@@ -567,6 +567,7 @@ impl<'a> Scalar<'a> {
     }
 
     /// The token encoding (see the field comment).
+    #[cfg(feature = "alloc")]
     #[inline(always)]
     pub(crate) const fn token(&self) -> &'a str {
         self.token
