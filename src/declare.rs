@@ -91,6 +91,18 @@ macro_rules! field_key {
     };
 }
 
+/// The index of the byte of an event's shortest form `{"event":"<name>"}`
+/// that tells it apart soonest: the first after `chat_session_` when the
+/// name starts so, else the first that differs from it.
+pub(crate) const fn lead_byte(template: &[u8]) -> usize {
+    const PREFIX: &[u8] = b"{\"event\":\"chat_session_";
+    let mut i = 0;
+    while i < PREFIX.len() && i + 1 < template.len() && template[i] == PREFIX[i] {
+        i += 1;
+    }
+    i
+}
+
 /// Whether a field is required.
 macro_rules! required {
     (req) => {
@@ -361,24 +373,30 @@ macro_rules! events {
             fn unit_at(input: &[u8], at: usize) -> Option<(Self, usize)> {
                 #[allow(unused_imports)]
                 use $crate::decode::FieldValue;
-                if input.get(at + 1..at + 9)? != b"\"event\":" || input.get(at + 9) != Some(&b'"') {
-                    return None;
-                }
-                let (kind, end) = $Kind::sniff(input, at + 10)?;
-                if input.get(end) != Some(&b'}') {
-                    return None;
-                }
-                // Only an event whose fields are all optional has a value
-                // without them.
-                let event = match kind {
-                    $(
-                        $Kind::$Variant => $Event::$Variant $( {
-                            $( $f: FieldValue::absent()?, )*
-                        } )?,
-                    )*
-                    $Kind::Unknown => return None,
-                };
-                Some((event, end + 1))
+                let rest = input.get(at..)?;
+                // One whole-template compare per event whose fields are all
+                // optional, in the table's order, each behind a look at the
+                // one byte after `chat_session_` (or wherever the templates
+                // first differ from `{"event":"`), so an event that is not
+                // one of them costs a few instructions per candidate.
+                $(
+                    {
+                        const TEMPLATE: &[u8] = concat!("{\"event\":\"", $name, "\"}").as_bytes();
+                        const ALL_OPTIONAL: bool =
+                            true $( $( && !$crate::declare::required!($req) )* )?;
+                        const LEAD: usize = $crate::declare::lead_byte(TEMPLATE);
+                        if ALL_OPTIONAL
+                            && rest.get(LEAD) == Some(&TEMPLATE[LEAD])
+                            && $crate::dispatch::starts_with_const(rest, TEMPLATE)
+                        {
+                            let event = $Event::$Variant $( {
+                                $( $f: FieldValue::absent()?, )*
+                            } )?;
+                            return Some((event, at + TEMPLATE.len()));
+                        }
+                    }
+                )*
+                None
             }
         }
 
@@ -458,6 +476,11 @@ macro_rules! events {
 
             fn kind_of_layout(layout: &$crate::owned::Layout) -> $Kind {
                 $Kind::ALL.get(layout.kind_index()).copied().unwrap_or($Kind::Unknown)
+            }
+
+            #[inline(always)]
+            fn kind_index(kind: $Kind) -> usize {
+                kind.index()
             }
 
             fn shortest(kind: $Kind) -> Option<&'static [u8]> {

@@ -696,3 +696,68 @@ impl<'a, T: FieldValue<'a>> FieldValue<'a> for Option<T> {
         Some(None)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use std::vec::Vec;
+
+    use super::*;
+    use crate::protocol::{CLIENT_EVENTS, EventSchema, SERVER_EVENTS};
+    use crate::side::{Client, Server, Side};
+
+    /// `unit_at` against the general decoder on `{"event":"<name>"}` for
+    /// every event of one side, and on the same template followed by more
+    /// bytes, cut short, or ended with a comma.
+    fn unit_templates<S: Side>(schema: &[EventSchema]) -> usize {
+        let mut matched = 0;
+        for event in schema {
+            let template = ["{\"event\":\"", event.name, "\"}"].concat();
+            let n = template.len();
+            let input = [template.as_bytes(), b"\n{"].concat();
+            let all_optional = event.fields.iter().all(|f| !f.required);
+            match S::Event::unit_at(&input, 0) {
+                Some((unit, end)) => {
+                    assert!(all_optional, "{} has a required field", event.name);
+                    assert_eq!(end, n, "{}", event.name);
+                    let general = decode_members::<S::Event<'_>, false>(&input[..n], 0, &mut false);
+                    assert_eq!(general, Ok((unit, n)), "{}", event.name);
+                    matched += 1;
+                }
+                None => assert!(!all_optional, "{} was not matched", event.name),
+            }
+            // Cut short, or ended with a comma: not the template.
+            for cut in 0..n {
+                assert!(
+                    S::Event::unit_at(&input[..cut], 0).is_none(),
+                    "{} cut at {cut}",
+                    event.name
+                );
+            }
+            let mut changed: Vec<u8> = template.into_bytes();
+            changed[n - 1] = b',';
+            assert!(
+                S::Event::unit_at(&changed, 0).is_none(),
+                "{} with a comma",
+                event.name
+            );
+        }
+        matched
+    }
+
+    #[test]
+    fn unit_templates_match_exactly_the_events_with_only_optional_fields() {
+        let expected = |schema: &[EventSchema]| {
+            schema
+                .iter()
+                .filter(|e| e.fields.iter().all(|f| !f.required))
+                .count()
+        };
+        let client = unit_templates::<Client>(CLIENT_EVENTS);
+        assert_eq!(client, expected(CLIENT_EVENTS));
+        let server = unit_templates::<Server>(SERVER_EVENTS);
+        assert_eq!(server, expected(SERVER_EVENTS));
+        // Typing, not typing, end, disconnect and the two receipts.
+        assert!(client >= 6);
+    }
+}

@@ -112,6 +112,25 @@ const fn hash_words(words: &[u64; WORDS], seed: u64) -> u64 {
     h
 }
 
+/// Whether `input` starts with `expected`, a constant of at least eight
+/// bytes once inlined: compared eight bytes at a time, the last word
+/// overlapping the one before, with no call and no loop left.
+#[inline(always)]
+pub(crate) fn starts_with_const(input: &[u8], expected: &'static [u8]) -> bool {
+    let n = expected.len();
+    if n < 8 || input.len() < n {
+        return input.starts_with(expected);
+    }
+    let mut diff = 0;
+    let mut i = 0;
+    while i + 8 < n {
+        diff |= word_at(input, i) ^ word_at(expected, i);
+        i += 8;
+    }
+    diff |= word_at(input, n - 8) ^ word_at(expected, n - 8);
+    diff == 0
+}
+
 /// Eight bytes of `input` from `at`, as a little-endian word, zero-padded
 /// past the end of the input.
 #[inline(always)]
