@@ -11,9 +11,9 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use chatwire::ServerEvent;
 use chatwire::stream::{self, Config, Framing};
 use chatwire::workload::{self, Workload};
+use chatwire::{ClientEvent, ServerEvent};
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 
 #[allow(dead_code)]
@@ -63,36 +63,40 @@ fn workloads() -> [(Workload, usize); 3] {
     ]
 }
 
-fn decode(c: &mut Criterion) {
-    for (workload, events) in workloads() {
-        let input = Input::new(workload, events);
-        let mut group = c.benchmark_group(format!("decode/{}", workload.name()));
-        configure(&mut group, &input);
+/// One decode group: chatwire (`$ours`, a function of a line) and the
+/// peers, serde_json and sonic-rs into the owned (`$Owned`) and borrowed
+/// (`$Cow`) serde models, simd-json into the owned model and its tape, on
+/// the same lines.
+macro_rules! decode_group {
+    ($c:expr, $name:expr, $input:expr, $ours:expr, $Owned:ty, $Cow:ty) => {{
+        let input: &Input = $input;
+        let mut group = $c.benchmark_group($name);
+        configure(&mut group, input);
         group.bench_function("chatwire", |b| {
             b.iter(|| {
                 for line in input.lines() {
-                    black_box(chatwire::from_slice(line).unwrap());
+                    black_box($ours(line).unwrap());
                 }
             })
         });
         group.bench_function("serde_json_owned", |b| {
             b.iter(|| {
                 for line in input.lines() {
-                    black_box(serde_json::from_slice::<OwnedEvent>(line).unwrap());
+                    black_box(serde_json::from_slice::<$Owned>(line).unwrap());
                 }
             })
         });
         group.bench_function("serde_json_cow", |b| {
             b.iter(|| {
                 for line in input.lines() {
-                    black_box(serde_json::from_slice::<CowEvent<'_>>(line).unwrap());
+                    black_box(serde_json::from_slice::<$Cow>(line).unwrap());
                 }
             })
         });
         group.bench_function("sonic_rs_cow", |b| {
             b.iter(|| {
                 for line in input.lines() {
-                    black_box(sonic_rs::from_slice::<CowEvent<'_>>(line).unwrap());
+                    black_box(sonic_rs::from_slice::<$Cow>(line).unwrap());
                 }
             })
         });
@@ -104,7 +108,7 @@ fn decode(c: &mut Criterion) {
                     scratch.clear();
                     scratch.extend_from_slice(line);
                     black_box(
-                        simd_json::serde::from_slice_with_buffers::<OwnedEvent>(
+                        simd_json::serde::from_slice_with_buffers::<$Owned>(
                             &mut scratch,
                             &mut buffers,
                         )
@@ -124,6 +128,20 @@ fn decode(c: &mut Criterion) {
             })
         });
         group.finish();
+    }};
+}
+
+fn decode(c: &mut Criterion) {
+    for (workload, events) in workloads() {
+        let input = Input::new(workload, events);
+        decode_group!(
+            c,
+            format!("decode/{}", workload.name()),
+            &input,
+            chatwire::from_slice,
+            OwnedEvent,
+            CowEvent<'_>
+        );
     }
 }
 
@@ -168,61 +186,54 @@ const SERVER_EVENTS: usize = 10_000;
 
 fn decode_server(c: &mut Criterion) {
     let input = Input::new(Workload::Server, SERVER_EVENTS);
-    let mut group = c.benchmark_group("decode/server");
-    configure(&mut group, &input);
+    decode_group!(
+        c,
+        "decode/server",
+        &input,
+        ServerEvent::from_slice,
+        OwnedServerEvent,
+        CowServerEvent<'_>
+    );
+}
+
+/// One encode group: chatwire writing `ours` (with `write`, each event's
+/// `write_to_vec`) against serde_json and sonic-rs writing the same events
+/// in the serde model, `owned`.
+fn encode_group<E, O: serde::Serialize>(
+    c: &mut Criterion,
+    name: &str,
+    input: &Input,
+    (ours, write): (&[E], impl Fn(&E, &mut Vec<u8>)),
+    owned: &[O],
+) {
+    let mut out = Vec::with_capacity(input.bytes.len() * 2);
+    let mut group = c.benchmark_group(name);
+    configure(&mut group, input);
     group.bench_function("chatwire", |b| {
         b.iter(|| {
-            for line in input.lines() {
-                black_box(ServerEvent::from_slice(line).unwrap());
+            out.clear();
+            for event in ours {
+                write(event, &mut out);
             }
+            black_box(out.len())
         })
     });
-    group.bench_function("serde_json_owned", |b| {
+    group.bench_function("serde_json", |b| {
         b.iter(|| {
-            for line in input.lines() {
-                black_box(serde_json::from_slice::<OwnedServerEvent>(line).unwrap());
+            out.clear();
+            for event in owned {
+                serde_json::to_writer(&mut out, event).unwrap();
             }
+            black_box(out.len())
         })
     });
-    group.bench_function("serde_json_cow", |b| {
+    group.bench_function("sonic_rs", |b| {
         b.iter(|| {
-            for line in input.lines() {
-                black_box(serde_json::from_slice::<CowServerEvent<'_>>(line).unwrap());
+            out.clear();
+            for event in owned {
+                sonic_rs::to_writer(&mut out, event).unwrap();
             }
-        })
-    });
-    group.bench_function("sonic_rs_cow", |b| {
-        b.iter(|| {
-            for line in input.lines() {
-                black_box(sonic_rs::from_slice::<CowServerEvent<'_>>(line).unwrap());
-            }
-        })
-    });
-    let mut scratch = Vec::new();
-    let mut buffers = simd_json::Buffers::new(64 * 1024);
-    group.bench_function("simd_json_owned", |b| {
-        b.iter(|| {
-            for line in input.lines() {
-                scratch.clear();
-                scratch.extend_from_slice(line);
-                black_box(
-                    simd_json::serde::from_slice_with_buffers::<OwnedServerEvent>(
-                        &mut scratch,
-                        &mut buffers,
-                    )
-                    .unwrap(),
-                );
-            }
-        })
-    });
-    group.bench_function("simd_json_tape", |b| {
-        b.iter(|| {
-            for line in input.lines() {
-                scratch.clear();
-                scratch.extend_from_slice(line);
-                let tape = simd_json::to_tape_with_buffers(&mut scratch, &mut buffers).unwrap();
-                black_box(tape.as_value());
-            }
+            black_box(out.len())
         })
     });
     group.finish();
@@ -242,37 +253,13 @@ fn encode_server(c: &mut Criterion) {
         !owned.iter().any(|e| matches!(e, OwnedServerEvent::Unknown)),
         "the serde model knows every event of the workload"
     );
-    let mut out = Vec::with_capacity(input.bytes.len() * 2);
-    let mut group = c.benchmark_group("encode/server");
-    configure(&mut group, &input);
-    group.bench_function("chatwire", |b| {
-        b.iter(|| {
-            out.clear();
-            for event in &ours {
-                event.write_to_vec(&mut out);
-            }
-            black_box(out.len())
-        })
-    });
-    group.bench_function("serde_json", |b| {
-        b.iter(|| {
-            out.clear();
-            for event in &owned {
-                serde_json::to_writer(&mut out, event).unwrap();
-            }
-            black_box(out.len())
-        })
-    });
-    group.bench_function("sonic_rs", |b| {
-        b.iter(|| {
-            out.clear();
-            for event in &owned {
-                sonic_rs::to_writer(&mut out, event).unwrap();
-            }
-            black_box(out.len())
-        })
-    });
-    group.finish();
+    encode_group(
+        c,
+        "encode/server",
+        &input,
+        (&ours, ServerEvent::write_to_vec),
+        &owned,
+    );
 }
 
 fn encode(c: &mut Criterion) {
@@ -286,37 +273,13 @@ fn encode(c: &mut Criterion) {
             .lines()
             .map(|l| serde_json::from_slice(l).unwrap())
             .collect();
-        let mut out = Vec::with_capacity(input.bytes.len() * 2);
-        let mut group = c.benchmark_group(format!("encode/{}", workload.name()));
-        configure(&mut group, &input);
-        group.bench_function("chatwire", |b| {
-            b.iter(|| {
-                out.clear();
-                for event in &ours {
-                    event.write_to_vec(&mut out);
-                }
-                black_box(out.len())
-            })
-        });
-        group.bench_function("serde_json", |b| {
-            b.iter(|| {
-                out.clear();
-                for event in &owned {
-                    serde_json::to_writer(&mut out, event).unwrap();
-                }
-                black_box(out.len())
-            })
-        });
-        group.bench_function("sonic_rs", |b| {
-            b.iter(|| {
-                out.clear();
-                for event in &owned {
-                    sonic_rs::to_writer(&mut out, event).unwrap();
-                }
-                black_box(out.len())
-            })
-        });
-        group.finish();
+        encode_group(
+            c,
+            &format!("encode/{}", workload.name()),
+            &input,
+            (&ours, ClientEvent::write_to_vec),
+            &owned,
+        );
     }
 }
 
