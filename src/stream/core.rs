@@ -351,6 +351,12 @@ impl Core {
         self.base + self.pos as u64
     }
 
+    /// How many envelopes have begun (their `{` read).
+    #[cfg_attr(not(feature = "alloc"), allow(dead_code))]
+    pub(crate) fn envelopes(&self) -> u64 {
+        self.envelopes
+    }
+
     /// The stream offset of the buffer's first byte: everything before it
     /// was released.
     #[cfg_attr(not(feature = "alloc"), allow(dead_code))]

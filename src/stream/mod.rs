@@ -77,6 +77,8 @@ mod slice;
 #[cfg(feature = "alloc")]
 mod decoder;
 #[cfg(feature = "alloc")]
+mod owned;
+#[cfg(feature = "alloc")]
 mod write;
 
 pub use self::error::{StreamError, StreamErrorKind, Unit};
@@ -84,6 +86,8 @@ pub use self::slice::{Events, events, events_with};
 
 #[cfg(feature = "alloc")]
 pub use self::decoder::{Decoder, ScanStats};
+#[cfg(feature = "alloc")]
+pub use self::owned::OwnedEvents;
 #[cfg(feature = "alloc")]
 pub use self::write::{EnvelopeWriter, write_envelope, write_ndjson};
 

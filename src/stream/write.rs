@@ -2,7 +2,8 @@
 
 use bytes::BufMut;
 
-use crate::side::Event;
+use crate::owned::OwnedEvent;
+use crate::side::{Event, Side};
 
 /// Writes `event`, a [`ClientEvent`](crate::ClientEvent) or a
 /// [`ServerEvent`](crate::ServerEvent), as one NDJSON line: its compact
@@ -76,6 +77,35 @@ impl<B: BufMut> EnvelopeWriter<B> {
             self.out.put_u8(b',');
         }
         crate::write::write_to_buf(event, &mut self.out);
+        self.len += 1;
+    }
+
+    /// Appends an owned event's bytes as they arrived, without writing the
+    /// event again: the decoder checked them, so the envelope stays valid
+    /// JSON, and a server answers a client's events byte for byte as it
+    /// sent them. Events of both sides may share one envelope (Get Chat
+    /// History).
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use chatwire::stream::EnvelopeWriter;
+    /// use chatwire::{OwnedEvent, Server, ServerEvent};
+    ///
+    /// let sent = OwnedEvent::decode(Bytes::from_static(br#"{ "msg":"caf\u00e9", "msg_id":1, "event":"chat_session_message" }"#))?;
+    /// let mut writer = EnvelopeWriter::new(Vec::new());
+    /// writer.push_owned(&sent);
+    /// writer.push_owned(&OwnedEvent::<Server>::from_event(&ServerEvent::Ended));
+    /// assert_eq!(
+    ///     writer.finish(),
+    ///     br#"{"events":[{ "msg":"caf\u00e9", "msg_id":1, "event":"chat_session_message" },{"event":"chat_session_ended"}]}"#,
+    /// );
+    /// # Ok::<(), chatwire::Error>(())
+    /// ```
+    pub fn push_owned<S: Side>(&mut self, event: &OwnedEvent<S>) {
+        if self.len > 0 {
+            self.out.put_u8(b',');
+        }
+        self.out.put_slice(event.as_bytes());
         self.len += 1;
     }
 
