@@ -69,8 +69,8 @@ use std::io;
 use bytes::BytesMut;
 use tokio_util::codec::{Decoder, Encoder};
 
-use crate::owned::OwnedEvent;
 use crate::history::{History, HistoryEvent};
+use crate::owned::OwnedEvent;
 use crate::protocol::{ClientEvent, ServerEvent};
 use crate::side::{Client, Event, Server, Side};
 use crate::stream::{self, Config, EnvelopeWriter, Framing, StreamError};
@@ -191,11 +191,7 @@ macro_rules! encode_borrowed {
         impl<'a, In: Side> Encoder<$Event<'a>> for Codec<In, $Side> {
             type Error = io::Error;
 
-            fn encode(
-                &mut self,
-                event: $Event<'a>,
-                dst: &mut BytesMut,
-            ) -> Result<(), io::Error> {
+            fn encode(&mut self, event: $Event<'a>, dst: &mut BytesMut) -> Result<(), io::Error> {
                 self.encode_events([event], dst);
                 Ok(())
             }
@@ -204,11 +200,7 @@ macro_rules! encode_borrowed {
         impl<'a, In: Side> Encoder<&$Event<'a>> for Codec<In, $Side> {
             type Error = io::Error;
 
-            fn encode(
-                &mut self,
-                event: &$Event<'a>,
-                dst: &mut BytesMut,
-            ) -> Result<(), io::Error> {
+            fn encode(&mut self, event: &$Event<'a>, dst: &mut BytesMut) -> Result<(), io::Error> {
                 self.encode_events([*event], dst);
                 Ok(())
             }
