@@ -10,11 +10,12 @@
 //! differences from a plain serde derive are built into the reference model
 //! (see its module doc); these checks add no exception of their own.
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use chatwire::reference::ReferenceEvent;
-use chatwire::stream::{Config, Decoder, Framing, StreamError};
+use chatwire::stream::{Config, Decoder, Events, Framing, StreamError};
 use chatwire::{
-    BufferTooSmall, ClientEvent, Error, ErrorKind, Id, IdValue, Raw, Status, Text, ValueKind,
+    BufferTooSmall, Client, ClientEvent, Error, ErrorKind, History, HistoryEvent, Id, IdValue,
+    OwnedEvent, Raw, Server, ServerEvent, Side, Status, Text, ValueKind,
 };
 use serde_json::Value;
 
@@ -494,12 +495,21 @@ fn item_cap(len: usize) -> usize {
     2 * len + 8
 }
 
-/// The stream API's slice iterator over the whole stream.
-pub fn stream_slice_items(stream: &[u8], framing: Framing, config: Config) -> StreamItems {
+/// An event of any side as the writer writes it.
+fn written<E: chatwire::Event>(event: &E) -> Vec<u8> {
+    let mut out = Vec::new();
+    chatwire::stream::write_ndjson(event, &mut out);
+    out.pop();
+    out
+}
+
+/// The stream API's slice iterator over the whole stream, reading the
+/// events of side `S`.
+pub fn stream_slice_items<S: Side>(stream: &[u8], framing: Framing, config: Config) -> StreamItems {
     let cap = item_cap(stream.len());
-    let items: StreamItems = chatwire::stream::events_with(stream, framing, config)
+    let items: StreamItems = Events::<S>::with(stream, framing, config)
         .take(cap + 1)
-        .map(|item| item.map(|event| event.to_vec()))
+        .map(|item| item.map(|event| written(&event)))
         .collect();
     assert!(
         items.len() <= cap,
@@ -509,22 +519,22 @@ pub fn stream_slice_items(stream: &[u8], framing: Framing, config: Config) -> St
     items
 }
 
-/// The stream API's incremental decoder, fed the stream in chunks of the
-/// given lengths (cycled; all at once when `chunks` is empty).
-pub fn stream_decoder_items(
+/// The stream API's incremental decoder of side `S`, fed the stream in
+/// chunks of the given lengths (cycled; all at once when `chunks` is empty).
+pub fn stream_decoder_items<S: Side>(
     stream: &[u8],
     framing: Framing,
     config: Config,
     chunks: &[usize],
 ) -> StreamItems {
     let cap = item_cap(stream.len());
-    let mut decoder = Decoder::with_config(framing, config);
+    let mut decoder = Decoder::<S>::with(framing, config);
     let mut buf = BytesMut::new();
     let mut items = StreamItems::new();
     let mut fed = 0;
     let mut next_chunk = 0;
-    let push = |item: Result<chatwire::OwnedEvent, StreamError>, items: &mut StreamItems| {
-        items.push(item.map(|event| event.event().to_vec()));
+    let push = |item: Result<OwnedEvent<S>, StreamError>, items: &mut StreamItems| {
+        items.push(item.map(|event| written(&event.event())));
         assert!(
             items.len() <= cap,
             "the decoder does not end on {}",
@@ -555,6 +565,10 @@ pub fn stream_decoder_items(
 /// end however the stream is cut into chunks, both with `chatwire::parse`
 /// re-run from each event's start as bytes arrive, and with the stream API,
 /// whose incremental decoder must yield what its slice iterator yields.
+///
+/// The stream API is checked for each side: the client's events, the
+/// server's, and a history of both (whose events must also be what their
+/// direction's own decoder reads from their written bytes).
 ///
 /// Input layout: the first byte's low four bits say how many chunk lengths
 /// follow (one byte each, a length of `b % 64 + 1`, cycled), bits 4 and 5
@@ -602,27 +616,58 @@ pub fn check_stream(data: &[u8]) {
     } else {
         Config::new()
     };
-    let slice = stream_slice_items(stream, framing, config);
-    let decoded = stream_decoder_items(stream, framing, config, &chunks);
+    check_stream_side::<Client>(stream, framing, config, &chunks);
+    check_stream_side::<Server>(stream, framing, config, &chunks);
+    let history = check_stream_side::<History>(stream, framing, config, &chunks);
+    for item in history.iter().flatten() {
+        let event = HistoryEvent::from_slice(item).expect("a written event decodes");
+        let direct = match event {
+            HistoryEvent::Client(_) => chatwire::from_slice(item).map(|e| e.to_vec()),
+            HistoryEvent::Server(_) => ServerEvent::from_slice(item).map(|e| e.to_vec()),
+        };
+        assert_eq!(
+            direct.as_ref(),
+            Ok(item),
+            "a history event is not its direction's own: {}",
+            show(item)
+        );
+    }
+}
+
+/// The stream API over `stream` reading side `S`: the incremental decoder
+/// over the given chunks (and byte by byte, for short streams) yields what
+/// the slice iterator yields, and each event written decodes alone to
+/// itself. Returns the slice iterator's items.
+fn check_stream_side<S: Side>(
+    stream: &[u8],
+    framing: Framing,
+    config: Config,
+    chunks: &[usize],
+) -> StreamItems {
+    let side = core::any::type_name::<S>();
+    let slice = stream_slice_items::<S>(stream, framing, config);
+    let decoded = stream_decoder_items::<S>(stream, framing, config, chunks);
     assert_eq!(
         decoded,
         slice,
-        "{framing:?}, chunks {chunks:?}: the decoder and the slice iterator differ on {}",
+        "{side}, {framing:?}, chunks {chunks:?}: the decoder and the slice iterator differ on {}",
         show(stream)
     );
     if stream.len() <= 512 {
-        let bytewise = stream_decoder_items(stream, framing, config, &[1]);
+        let bytewise = stream_decoder_items::<S>(stream, framing, config, &[1]);
         assert_eq!(
             bytewise,
             slice,
-            "{framing:?}, byte by byte: the decoder and the slice iterator differ on {}",
+            "{side}, {framing:?}, byte by byte: the decoder and the slice iterator differ on {}",
             show(stream)
         );
     }
     for item in slice.iter().flatten() {
-        let event = chatwire::from_slice(item).expect("a written event decodes");
-        assert_eq!(&event.to_vec(), item);
+        let event = OwnedEvent::<S>::from_bytes(Bytes::copy_from_slice(item))
+            .expect("a written event decodes");
+        assert_eq!(&written(&event.event()), item, "{side}");
     }
+    slice
 }
 
 /// Whether `event` is unknown or its kind has a field the writer keeps as it

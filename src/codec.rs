@@ -5,11 +5,13 @@
 //! side (the same or the other):
 //!
 //! - [`ServerCodec`], on a server: decodes [`ClientEvent`]s, encodes
-//!   [`ServerEvent`](crate::ServerEvent)s;
+//!   [`ServerEvent`]s;
 //! - [`ClientCodec`], on a client: decodes server events, encodes client
 //!   events;
 //! - [`EventCodec`]: client events both ways (a proxy, a log reader or
-//!   writer).
+//!   writer);
+//! - `Codec<History, _>`: decodes a chat's history, both directions mixed
+//!   ([`HistoryEvent`]s).
 //!
 //! `FramedRead` ends a stream after its decoder returns an error, so a bad
 //! event travels as an item: the codec's `Item` is
@@ -67,9 +69,9 @@ use std::io;
 use bytes::BytesMut;
 use tokio_util::codec::{Decoder, Encoder};
 
+use crate::history::{History, HistoryEvent};
 use crate::owned::OwnedEvent;
-#[cfg(doc)]
-use crate::protocol::ClientEvent;
+use crate::protocol::{ClientEvent, ServerEvent};
 use crate::side::{Client, Event, Server, Side};
 use crate::stream::{self, Config, EnvelopeWriter, Framing, StreamError};
 
@@ -82,7 +84,7 @@ use crate::stream::{self, Config, EnvelopeWriter, Framing, StreamError};
 /// are [`OwnedEvent<In>`]s (or errors).
 ///
 /// Encoding takes an event of `Out`, borrowed ([`ClientEvent`] or
-/// [`ServerEvent`](crate::ServerEvent), by value or by reference) or owned
+/// [`ServerEvent`], by value or by reference) or owned
 /// ([`OwnedEvent<Out>`]), or a slice of either, and writes:
 /// - [`Framing::Ndjson`] (and [`Framing::Auto`]): each event and `\n`;
 /// - [`Framing::Envelope`]: one envelope per item, `{"events":[...]}` and
@@ -96,10 +98,10 @@ pub struct Codec<In: Side, Out: Side> {
 }
 
 /// The codec of a server: decodes [`ClientEvent`]s, encodes
-/// [`ServerEvent`](crate::ServerEvent)s.
+/// [`ServerEvent`]s.
 pub type ServerCodec = Codec<Client, Server>;
 
-/// The codec of a client: decodes [`ServerEvent`](crate::ServerEvent)s,
+/// The codec of a client: decodes [`ServerEvent`]s,
 /// encodes [`ClientEvent`]s.
 pub type ClientCodec = Codec<Server, Client>;
 
@@ -186,27 +188,19 @@ impl<In: Side, Out: Side> Decoder for Codec<In, Out> {
 /// impl over `E: Event` for both would overlap, as far as coherence knows.)
 macro_rules! encode_borrowed {
     ($Side:ty, $Event:ident) => {
-        impl<'a, In: Side> Encoder<crate::protocol::$Event<'a>> for Codec<In, $Side> {
+        impl<'a, In: Side> Encoder<$Event<'a>> for Codec<In, $Side> {
             type Error = io::Error;
 
-            fn encode(
-                &mut self,
-                event: crate::protocol::$Event<'a>,
-                dst: &mut BytesMut,
-            ) -> Result<(), io::Error> {
+            fn encode(&mut self, event: $Event<'a>, dst: &mut BytesMut) -> Result<(), io::Error> {
                 self.encode_events([event], dst);
                 Ok(())
             }
         }
 
-        impl<'a, In: Side> Encoder<&crate::protocol::$Event<'a>> for Codec<In, $Side> {
+        impl<'a, In: Side> Encoder<&$Event<'a>> for Codec<In, $Side> {
             type Error = io::Error;
 
-            fn encode(
-                &mut self,
-                event: &crate::protocol::$Event<'a>,
-                dst: &mut BytesMut,
-            ) -> Result<(), io::Error> {
+            fn encode(&mut self, event: &$Event<'a>, dst: &mut BytesMut) -> Result<(), io::Error> {
                 self.encode_events([*event], dst);
                 Ok(())
             }
@@ -216,6 +210,7 @@ macro_rules! encode_borrowed {
 
 encode_borrowed!(Client, ClientEvent);
 encode_borrowed!(Server, ServerEvent);
+encode_borrowed!(History, HistoryEvent);
 
 impl<In: Side, Out: Side> Encoder<OwnedEvent<Out>> for Codec<In, Out> {
     type Error = io::Error;

@@ -220,13 +220,6 @@ fn key_field_escaped(input: &[u8], start: usize, end: usize) -> Option<Field> {
     Field::from_key_bytes(unescape_name(token, &mut buf)?)
 }
 
-/// Matches an event that is exactly `{"event":"<name>"}` for an event whose
-/// fields are all optional, its brace at `at`.
-#[inline(always)]
-pub(crate) fn unit_event<'a, E: Decode<'a>>(input: &[u8], at: usize) -> Option<(E, usize)> {
-    E::unit_at(input, at)
-}
-
 /// Lexes the object at the start of `input` and files its known keys.
 #[inline(always)]
 fn decode_object<'a, E: Decode<'a>>(input: &'a [u8]) -> Lex<(E, usize)> {
@@ -254,7 +247,7 @@ pub(crate) fn decode_object_ws<'a, E: Decode<'a>, const WS: bool>(
     }
     // The commonest layout of all, `{"event":"chat_session_typing"}` and the
     // other events without fields, matched whole.
-    if let Some(done) = unit_event::<E>(input, object_start) {
+    if let Some(done) = E::unit_at(input, object_start) {
         if WS {
             *has_ws = false;
         }

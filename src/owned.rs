@@ -8,6 +8,7 @@ use bytes::Bytes;
 use crate::decode::{Status, parse_as};
 use crate::error::{Error, ErrorKind};
 use crate::event::FileType;
+use crate::history::{History, HistoryEvent};
 use crate::protocol::{ClientEvent, ServerEvent};
 use crate::raw::{FormFields, Raw};
 use crate::scan::Cursor;
@@ -247,6 +248,14 @@ impl Layout {
         (self.head & 0xff) as usize
     }
 
+    /// The same layout with the kind at `index` (of another side's `ALL`
+    /// that holds the same events: history's, for one direction's).
+    #[inline(always)]
+    pub(crate) const fn with_kind_index(mut self, index: usize) -> Layout {
+        self.head = (self.head & !0xff) | (index as u32 & 0xff);
+        self
+    }
+
     /// A layout of no kind, whose event is always the fallback of
     /// [`Layout::event`].
     const UNFIT: Layout = Layout::new(0xff);
@@ -473,6 +482,12 @@ impl PartialEq<ServerEvent<'_>> for OwnedEvent<Server> {
     }
 }
 
+impl PartialEq<HistoryEvent<'_>> for OwnedEvent<History> {
+    fn eq(&self, other: &HistoryEvent<'_>) -> bool {
+        self.event() == *other
+    }
+}
+
 impl<S: Side> fmt::Debug for OwnedEvent<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&self.event(), f)
@@ -487,6 +502,12 @@ impl<'a> From<&'a OwnedEvent<Client>> for ClientEvent<'a> {
 
 impl<'a> From<&'a OwnedEvent<Server>> for ServerEvent<'a> {
     fn from(owned: &'a OwnedEvent<Server>) -> Self {
+        owned.event()
+    }
+}
+
+impl<'a> From<&'a OwnedEvent<History>> for HistoryEvent<'a> {
+    fn from(owned: &'a OwnedEvent<History>) -> Self {
         owned.event()
     }
 }

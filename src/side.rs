@@ -1,10 +1,13 @@
-//! The two directions of the chat API, as types: what lets the stream
-//! layer, the owned event and the tokio codec work on the events of either.
+//! The two directions of the chat API, and history that mixes them, as
+//! types: what lets the stream layer, the owned event and the tokio codec
+//! work on the events of any.
 
 use core::fmt::{Debug, Display};
 use core::hash::Hash;
 
 use crate::decode::Decode;
+#[cfg(doc)]
+use crate::history::{History, HistoryEvent, HistoryKind};
 use crate::protocol::{ClientEvent, EventKind, ServerEvent, ServerKind};
 use crate::raw::Raw;
 use crate::text::Text;
@@ -44,13 +47,14 @@ pub(crate) trait Hooks {
 }
 
 /// One direction of the chat API: [`Client`] (the events a client sends)
-/// or [`Server`] (the events the server sends).
+/// or [`Server`] (the events the server sends); or [`History`] (a Get Chat
+/// History answer, both directions mixed).
 ///
 /// The stream layer ([`stream::Events`](crate::stream::Events),
 /// [`stream::Decoder`](crate::stream::Decoder)), the owned event
 /// ([`OwnedEvent`](crate::OwnedEvent)) and the tokio codec
 /// (`chatwire::codec::Codec`) take a side as a type parameter, [`Client`] by
-/// default. The trait is sealed: these two are its only implementations.
+/// default. The trait is sealed: these three are its only implementations.
 ///
 /// Generic code is written over `S: Side` and uses `S::Event<'a>`; each use
 /// is compiled for the one event type, so it costs what code written for
@@ -78,7 +82,8 @@ pub(crate) trait Hooks {
 /// ```
 #[allow(private_bounds)]
 pub trait Side: Hooks + Copy + Debug + Eq + Hash + Send + Sync + Unpin + 'static {
-    /// The side's borrowed event: [`ClientEvent`] or [`ServerEvent`].
+    /// The side's borrowed event: [`ClientEvent`], [`ServerEvent`] or
+    /// [`HistoryEvent`].
     type Event<'a>: Event<Side = Self>
         + Decode<'a>
         + Layout<'a, Self::Kind>
@@ -88,13 +93,15 @@ pub trait Side: Hooks + Copy + Debug + Eq + Hash + Send + Sync + Unpin + 'static
         + Send
         + Sync;
 
-    /// The kind of the side's events: [`EventKind`] or [`ServerKind`].
+    /// The kind of the side's events: [`EventKind`], [`ServerKind`] or
+    /// [`HistoryKind`].
     type Kind: Copy + Debug + Display + Eq + Hash + Ord + Send + Sync + Unpin + 'static;
 }
 
-/// An event of one side: [`ClientEvent`] or [`ServerEvent`] (sealed). The
-/// stream writers ([`stream::write_ndjson`](crate::stream::write_ndjson),
-/// [`stream::EnvelopeWriter`](crate::stream::EnvelopeWriter)) take either.
+/// An event of one side: [`ClientEvent`], [`ServerEvent`] or
+/// [`HistoryEvent`] (sealed). The stream writers
+/// ([`stream::write_ndjson`](crate::stream::write_ndjson),
+/// [`stream::EnvelopeWriter`](crate::stream::EnvelopeWriter)) take any.
 #[allow(private_bounds)]
 pub trait Event: Encode + Copy + Debug {
     /// The side that sends it.

@@ -838,3 +838,314 @@ fn error_lines_name_the_path_as_given() {
         .stderr("rel.ndjson:2:1: byte 29: invalid event: expected a JSON object in line 2\n1 event, 1 error\n");
     assert!(Path::new(dir.path()).join("rel.ndjson").exists());
 }
+
+// ---- --side ---------------------------------------------------------------
+
+/// Server events as real servers send them (keys sorted, quoted
+/// timestamps), and a signaling event whose form only the server's
+/// direction accepts (no `msg_id`, no `destination_party_id`).
+const SERVER: &str = concat!(
+    r#"{"event":"chat_session_status","ewt":"","state":"queued"}"#,
+    "\n",
+    r#"{"channel":"web","event":"chat_session_message","msg":"Please wait","msg_id":"0","party_id":"7215D0DA","timestamp":"1614718748"}"#,
+    "\n",
+    r#"{"event":"chat_session_party_joined","party_id":"80A8","type":"internal"}"#,
+    "\n",
+    r#"{"data":{"type":"END_CALL"},"event":"chat_session_signaling","party_id":"80A8"}"#,
+    "\n",
+);
+
+/// A Get Chat History answer: the server's events and the client's own,
+/// echoed without `party_id`, in one envelope.
+const HISTORY: &str = concat!(
+    r#"{"events":["#,
+    r#"{"event":"chat_session_status","state":"connected"},"#,
+    r#"{"event":"chat_session_message","msg_id":"1","msg":"Hello"},"#,
+    r#"{"event":"chat_session_message","msg_id":"2","party_id":"80A8","msg":"Hi, how can I help?"},"#,
+    r#"{"event":"chat_session_navigation","page":"https://shop.example.com/cart"},"#,
+    r#"{"event":"chat_session_typing","party_id":"80A8"},"#,
+    r#"{"event":"chat_session_end"}"#,
+    "]}\n",
+);
+
+/// Each line of `ndjson` written back as the server's events are written.
+fn server_lines(ndjson: &str) -> String {
+    ndjson
+        .lines()
+        .map(|line| {
+            let event = chatwire::ServerEvent::from_slice(line.as_bytes()).unwrap();
+            String::from_utf8(event.to_vec()).unwrap() + "\n"
+        })
+        .collect()
+}
+
+/// Each event of the history envelope written back, one per line.
+fn history_lines(body: &str) -> String {
+    chatwire::stream::Events::<chatwire::History>::new(body.as_bytes())
+        .map(|event| String::from_utf8(event.unwrap().to_vec()).unwrap() + "\n")
+        .collect()
+}
+
+#[test]
+fn decode_side_server_reads_server_events_cleanly() {
+    let dir = TempDir::new().unwrap();
+    let path = file(&dir, "server.ndjson", SERVER.as_bytes());
+    let expected = server_lines(SERVER);
+    // The server's form keeps `party_id` and `timestamp`.
+    assert!(expected.contains(
+        r#""party_id":"7215D0DA","msg":"Please wait","channel":"web","timestamp":"1614718748""#
+    ));
+    for args in [
+        vec!["decode", "--side", "server", path.as_str()],
+        vec![
+            "decode",
+            "--side",
+            "server",
+            "--threads",
+            "1",
+            path.as_str(),
+        ],
+    ] {
+        chatwire()
+            .args(&args)
+            .assert()
+            .code(0)
+            .stdout(expected.clone())
+            .stderr("");
+    }
+    chatwire()
+        .args(["decode", "--side", "server"])
+        .write_stdin(SERVER)
+        .assert()
+        .code(0)
+        .stdout(expected)
+        .stderr("");
+}
+
+#[test]
+fn decode_side_client_of_server_events_gives_unknown_events_and_errors() {
+    let dir = TempDir::new().unwrap();
+    let path = file(&dir, "server.ndjson", SERVER.as_bytes());
+    let expected = concat!(
+        // Names a client never sends: unknown, written as they came.
+        r#"{"event":"chat_session_status","ewt":"","state":"queued"}"#,
+        "\n",
+        // A name both send: the client's form, without the server's fields.
+        r#"{"event":"chat_session_message","msg_id":"0","msg":"Please wait","channel":"web"}"#,
+        "\n",
+        r#"{"event":"chat_session_party_joined","party_id":"80A8","type":"internal"}"#,
+        "\n",
+    );
+    chatwire()
+        .args(["decode", &path])
+        .assert()
+        .code(1)
+        .stdout(expected)
+        .stderr(format!(
+            "{path}:4:79: byte 339: invalid event: missing field `msg_id` in line 4\n"
+        ));
+    chatwire()
+        .args(["decode", "--side", "client", &path])
+        .assert()
+        .code(1)
+        .stdout(expected);
+}
+
+#[test]
+fn decode_side_history_puts_each_event_in_its_direction() {
+    let dir = TempDir::new().unwrap();
+    let path = file(&dir, "history.json", HISTORY.as_bytes());
+    let expected = history_lines(HISTORY);
+    assert_eq!(
+        expected,
+        concat!(
+            r#"{"event":"chat_session_status","state":"connected"}"#,
+            "\n",
+            r#"{"event":"chat_session_message","msg_id":"1","msg":"Hello"}"#,
+            "\n",
+            r#"{"event":"chat_session_message","msg_id":"2","party_id":"80A8","msg":"Hi, how can I help?"}"#,
+            "\n",
+            r#"{"event":"chat_session_navigation","page":"https://shop.example.com/cart"}"#,
+            "\n",
+            r#"{"event":"chat_session_typing","party_id":"80A8"}"#,
+            "\n",
+            r#"{"event":"chat_session_end"}"#,
+            "\n",
+        )
+    );
+    chatwire()
+        .args(["decode", "--side", "history", &path])
+        .assert()
+        .code(0)
+        .stdout(expected.clone())
+        .stderr("");
+    chatwire()
+        .args(["decode", "--side", "history", "-"])
+        .write_stdin(HISTORY)
+        .assert()
+        .code(0)
+        .stdout(expected.clone());
+    // One envelope out: the same events.
+    let (code, out, err) = run(&["decode", "--side", "history", "--to", "envelope", &path]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(history_lines(std::str::from_utf8(&out).unwrap()), expected);
+    // As a server's stream, the client's navigation is unknown but the
+    // client's message (no `party_id`) is an error.
+    chatwire()
+        .args(["decode", "--side", "server", &path])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("missing field `party_id`"));
+}
+
+#[test]
+fn check_takes_each_side() {
+    let dir = TempDir::new().unwrap();
+    let server = file(&dir, "server.ndjson", SERVER.as_bytes());
+    let history = file(&dir, "history.json", HISTORY.as_bytes());
+    chatwire()
+        .args(["check", "--side", "server", &server])
+        .assert()
+        .code(0)
+        .stdout("")
+        .stderr("4 events, 0 errors\n");
+    chatwire()
+        .args(["check", "--side", "client", &server])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(format!(
+            "{server}:4:79: byte 339: invalid event: missing field `msg_id` in line 4\n3 events, 1 error\n"
+        ));
+    chatwire()
+        .args(["check", "--side", "history", &history])
+        .assert()
+        .code(0)
+        .stderr("6 events, 0 errors\n");
+    chatwire()
+        .args(["check", "--side", "history"])
+        .write_stdin(SERVER)
+        .assert()
+        .code(0)
+        .stderr("4 events, 0 errors\n");
+    // A client reading the history: the server's message has the fields of
+    // the client's, the rest are unknown names or the client's own.
+    chatwire()
+        .args(["check", &history])
+        .assert()
+        .code(0)
+        .stderr("6 events, 0 errors\n");
+}
+
+#[test]
+fn stats_counts_the_kinds_of_each_side() {
+    let dir = TempDir::new().unwrap();
+    let server = file(&dir, "server.ndjson", SERVER.as_bytes());
+    let history = file(&dir, "history.json", HISTORY.as_bytes());
+
+    let (code, out, _) = run(&["stats", "--side", "server", &server]);
+    assert_eq!(code, 0);
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("side         server\n"), "{text}");
+    assert!(text.contains("events       4\n"), "{text}");
+    assert!(
+        text.contains("chat_session_party_joined               1   25.0%"),
+        "{text}"
+    );
+    assert!(
+        text.contains("(unknown kinds)                         0    0.0%"),
+        "{text}"
+    );
+
+    let (code, out, _) = run(&["stats", "--side", "client", &server]);
+    assert_eq!(code, 1);
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("side         client\n"), "{text}");
+    assert!(
+        text.contains("(unknown kinds)                         2   66.7%"),
+        "{text}"
+    );
+
+    let (code, out, _) = run(&["stats", "--side", "history", &history]);
+    assert_eq!(code, 0);
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("(envelope, "), "{text}");
+    assert!(text.contains("side         history\n"), "{text}");
+    for row in [
+        "chat_session_message (client)                   1   16.7%",
+        "chat_session_message (server)                   1   16.7%",
+        "chat_session_end (client)                       1   16.7%",
+        "chat_session_typing (server)                    1   16.7%",
+        "chat_session_typing (client)                    0    0.0%",
+        "(unknown kinds)                                 0    0.0%",
+    ] {
+        assert!(text.contains(row), "{row}\n{text}");
+    }
+    // Element sizes as they came, the first one after the envelope's head.
+    let sizes: Vec<usize> = HISTORY
+        .trim_end()
+        .strip_prefix(r#"{"events":["#)
+        .and_then(|s| s.strip_suffix("]}"))
+        .unwrap()
+        .split("},{")
+        .map(|s| s.len() + 2)
+        .collect();
+    let total: usize = sizes.iter().sum::<usize>() - 2;
+    assert!(
+        text.contains(&format!("total {total} bytes")),
+        "{total}\n{text}"
+    );
+}
+
+#[test]
+fn parallel_decode_of_server_and_history_traffic_equals_single_threaded() {
+    let dir = TempDir::new().unwrap();
+    for (workload, side) in [(Workload::Server, "server"), (Workload::History, "history")] {
+        let bytes = workload::generate(workload, 3000, 7);
+        let path = file(&dir, side, &bytes);
+        let single = run(&["decode", "--side", side, "--threads", "1", &path]);
+        assert_eq!(single.0, 0, "{side}: {}", single.2);
+        let parallel = run(&[
+            "decode",
+            "--side",
+            side,
+            "--threads",
+            "3",
+            "--chunk-size",
+            "20000",
+            &path,
+        ]);
+        assert_same_output(&single, &parallel, side);
+        let piped = chatwire()
+            .args(["decode", "--side", side])
+            .write_stdin(bytes.clone())
+            .output()
+            .unwrap();
+        assert_eq!(piped.stdout, single.1, "{side}: standard input");
+        let check = run(&[
+            "check",
+            "--side",
+            side,
+            "--threads",
+            "3",
+            "--chunk-size",
+            "20000",
+            &path,
+        ]);
+        assert_eq!(check.0, 0, "{side}: {}", check.2);
+    }
+}
+
+#[test]
+fn an_unknown_side_is_a_usage_error() {
+    chatwire()
+        .args(["decode", "--side", "agent"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--side"));
+    chatwire()
+        .args(["decode", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--side <SIDE>").and(predicate::str::contains("history")));
+}

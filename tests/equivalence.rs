@@ -27,47 +27,13 @@ mod strategies;
 mod checks;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
 
 use chatwire::reference::{RefId, ReferenceEvent};
 use chatwire::{ClientEvent, ErrorKind};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 
 use checks::show;
-use strategies::{Event, Style};
-
-/// `CHATWIRE_PROPTEST_MULTIPLIER`, default 1.
-fn multiplier() -> u32 {
-    std::env::var("CHATWIRE_PROPTEST_MULTIPLIER")
-        .ok()
-        .and_then(|m| m.trim().parse().ok())
-        .unwrap_or(1)
-}
-
-/// Runs `test` on `base × multiplier` cases of `strategy`, and prints how
-/// many and how long.
-fn check<S: Strategy>(
-    name: &str,
-    base: u32,
-    strategy: S,
-    test: impl Fn(S::Value) -> Result<(), TestCaseError>,
-) where
-    S::Value: std::fmt::Debug,
-{
-    let cases = base * multiplier();
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        max_shrink_iters: 4096,
-        ..Config::default()
-    });
-    let start = Instant::now();
-    if let Err(e) = runner.run(&strategy, test) {
-        panic!("{name}: {e}");
-    }
-    eprintln!("{name}: {cases} cases in {:.1?}", start.elapsed());
-}
+use strategies::{Event, Style, check};
 
 /// The value serde_json reads into the reference model, or its error.
 fn oracle(bytes: &[u8]) -> Result<ReferenceEvent, serde_json::Error> {

@@ -24,37 +24,9 @@ use chatwire::ServerEvent;
 use chatwire::protocol::SERVER_EVENTS;
 use chatwire::reference::ReferenceServerEvent;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 
 use checks::{Servers, show};
-use strategies::{Event, Style};
-
-fn multiplier() -> u32 {
-    std::env::var("CHATWIRE_PROPTEST_MULTIPLIER")
-        .ok()
-        .and_then(|m| m.trim().parse().ok())
-        .unwrap_or(1)
-}
-
-fn check<S: Strategy>(
-    name: &str,
-    base: u32,
-    strategy: S,
-    test: impl Fn(S::Value) -> Result<(), TestCaseError>,
-) where
-    S::Value: std::fmt::Debug,
-{
-    let cases = base * multiplier();
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        max_shrink_iters: 4096,
-        ..Config::default()
-    });
-    if let Err(e) = runner.run(&strategy, test) {
-        panic!("{name}: {e}");
-    }
-}
+use strategies::{Event, Style, check};
 
 fn decode_ok<'a>(bytes: &'a [u8], what: &str) -> Result<ServerEvent<'a>, TestCaseError> {
     ServerEvent::from_slice(bytes).map_err(|e| {

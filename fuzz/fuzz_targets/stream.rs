@@ -1,7 +1,8 @@
 //! `stream`: a stream of events decodes the same however it is cut into
 //! chunks: `chatwire::parse` re-run from each event's start as bytes
 //! arrive, and the stream API's incremental decoder against its slice
-//! iterator, in the framing the input picks. See `check_stream` in
+//! iterator, in the framing the input picks, for each side (client events,
+//! server events, a history of both). See `check_stream` in
 //! `fuzz/checks.rs` for the input layout.
 #![no_main]
 

@@ -24,7 +24,7 @@
 use memchr::{memchr, memchr_iter, memchr2_iter, memrchr, memrchr3};
 
 use super::{Config, Framing, StreamError, StreamErrorKind, Unit};
-use crate::decode::{Status, decode_object_ws, parse_as, unit_event};
+use crate::decode::{Decode, Status, decode_object_ws, parse_as};
 use crate::error::{Error, ErrorKind};
 use crate::scan::{
     Boundary, Cursor, EnvelopeProbe, Lex, Probe, Stop, ValueEnd, is_ws, starts_value,
@@ -492,7 +492,7 @@ impl Core {
         if let Some(&lead) = buf.get(q + 23)
             && S::unit_lead(lead)
             && buf[q] == b'{'
-            && let Some((event, end)) = unit_event::<S::Event<'static>>(buf, q)
+            && let Some((event, end)) = S::Event::<'static>::unit_at(buf, q)
         {
             self.stats.parsed += (end - q) as u64;
             return Some((event, end - q));

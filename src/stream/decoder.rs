@@ -14,8 +14,8 @@ use crate::side::{Client, Side};
 /// [`Decoder::decode_eof`] when the input has ended.
 ///
 /// It decodes the events of one [`Side`]: a client's by default
-/// ([`Decoder::new`]), or the server's as `Decoder<Server>` (made with
-/// [`Decoder::with`] or [`Default`]).
+/// ([`Decoder::new`]), the server's as `Decoder<Server>`, or a history's
+/// as `Decoder<History>` (made with [`Decoder::with`] or [`Default`]).
 ///
 /// Each event is yielded as soon as its last byte has arrived (for NDJSON,
 /// its line feed; with [`Framing::Auto`], the first event waits for the

@@ -52,11 +52,14 @@
 //! # Sides
 //!
 //! A stream holds the events of one [`Side`](crate::Side): a client's
-//! ([`ClientEvent`](crate::ClientEvent)s, the default) or the server's
-//! ([`ServerEvent`](crate::ServerEvent)s). [`events`], [`events_with`] and
-//! [`Decoder::new`] read client events; [`Events::<Server>`](Events::new)
-//! and [`Decoder::<Server>`](Decoder::with) read the server's; the writers
-//! write either.
+//! ([`ClientEvent`](crate::ClientEvent)s, the default), the server's
+//! ([`ServerEvent`](crate::ServerEvent)s), or a chat's history, both mixed
+//! ([`HistoryEvent`](crate::HistoryEvent)s, each in its direction by its
+//! name). [`events`], [`events_with`] and [`Decoder::new`] read client
+//! events; [`Events::<Server>`](Events::new) and
+//! [`Decoder::<Server>`](Decoder::with) read the server's, and
+//! `Events::<History>` and `Decoder::<History>` a history; the writers
+//! write any.
 //!
 //! ```
 //! use chatwire::stream::{self, Events};

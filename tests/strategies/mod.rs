@@ -9,6 +9,7 @@ use chatwire::protocol::{CLIENT_EVENTS, EventSchema, FieldType};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
+use proptest::test_runner::{Config, TestRunner};
 
 /// A JSON value. Numbers are kept as their text; `Raw` is written verbatim
 /// (it holds deliberately odd or invalid text such as a lone surrogate).
@@ -918,4 +919,37 @@ pub fn mutated_bytes(event: &Event, style: &Style, edits: &[Edit], muts: &[Mutat
     let mut bytes = render_members(&members, style);
     apply_mutations(&mut bytes, muts);
     bytes
+}
+
+/// `CHATWIRE_PROPTEST_MULTIPLIER`, default 1: how many times the base case
+/// counts of the equivalence suites to run.
+pub fn multiplier() -> u32 {
+    std::env::var("CHATWIRE_PROPTEST_MULTIPLIER")
+        .ok()
+        .and_then(|m| m.trim().parse().ok())
+        .unwrap_or(1)
+}
+
+/// Runs `test` on `base × multiplier` cases of `strategy`, and prints how
+/// many and how long.
+pub fn check<S: Strategy>(
+    name: &str,
+    base: u32,
+    strategy: S,
+    test: impl Fn(S::Value) -> Result<(), TestCaseError>,
+) where
+    S::Value: std::fmt::Debug,
+{
+    let cases = base * multiplier();
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        max_shrink_iters: 4096,
+        ..Config::default()
+    });
+    let start = std::time::Instant::now();
+    if let Err(e) = runner.run(&strategy, test) {
+        panic!("{name}: {e}");
+    }
+    eprintln!("{name}: {cases} cases in {:.1?}", start.elapsed());
 }

@@ -1,7 +1,9 @@
 //! `chatwire`, the command-line tool of the chatwire crate (feature `cli`).
 //!
-//! - `decode`, `check` and `stats` read a stream of client events in any
-//!   framing and share one engine ([`run`]): a mapped file of NDJSON is cut
+//! - `decode`, `check` and `stats` read a stream of events in any framing,
+//!   of the side `--side` names (a client's events, the server's, or a
+//!   chat's history of both, [`side`]), and share one engine ([`run`]),
+//!   generic over that side: a mapped file of NDJSON is cut
 //!   at line boundaries and decoded on all cores, its output written in input
 //!   order, byte for byte what one thread writes; any other mapped file is
 //!   decoded in one pass; standard input (and pipes) go through the
@@ -20,6 +22,7 @@ use std::process::ExitCode;
 
 use chatwire::stream::{Config, Framing};
 use chatwire::workload::Workload;
+use chatwire::{Client, History, Server};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod bench;
@@ -28,6 +31,7 @@ mod input;
 mod progress;
 mod report;
 mod run;
+mod side;
 mod stats;
 
 /// The plain serde models the benches measure chatwire against; `bench`
@@ -46,7 +50,7 @@ A closed standard output (`chatwire decode big.ndjson | head`) ends the run
 quietly, with the status of what was read so far.";
 
 /// Decode, validate, count, generate and benchmark streams of Bright Pattern
-/// chat client events.
+/// chat events (client events, server events, chat histories).
 #[derive(Parser, Debug)]
 #[command(name = "chatwire", version, after_help = EXIT_STATUS)]
 struct Cli {
@@ -59,7 +63,9 @@ enum Command {
     /// Decode a stream; write each good event in canonical form to stdout,
     /// each bad one as an error line to stderr
     #[command(long_about = "\
-Decode a stream of client events and write each good event to stdout in
+Decode a stream of events (client events by default; `--side server` for the
+server's, `--side history` for a chat's history of both) and write each good
+event to stdout in
 canonical form (compact, the spec's field order, strings escaped as serde_json
 escapes them; an event of an unknown kind is written as it came), one per
 line, or all of them in one envelope with `--to envelope`.
@@ -75,7 +81,8 @@ position is inside the bad element.")]
     /// Validate a stream: print the error lines and `N events, M errors`,
     /// all on stderr
     #[command(long_about = "\
-Validate a stream of client events as `decode` does, without writing the
+Validate a stream of events (of the `--side` given) as `decode` does, without
+writing the
 events: print each bad event's error line (the format of `decode`) and then
 the one-line summary `N events, M errors`, all on stderr, so that `check`
 prints exactly what `decode >/dev/null` prints, plus the summary.")]
@@ -112,6 +119,10 @@ struct InputArgs {
     /// How the events are laid out; detected from the first bytes by default
     #[arg(long, value_enum, value_name = "FRAMING", default_value_t = FramingArg::Auto)]
     framing: FramingArg,
+
+    /// Whose events the stream holds
+    #[arg(long, value_enum, value_name = "SIDE", default_value_t = SideArg::Client)]
+    side: SideArg,
 
     /// Threads decoding an NDJSON file [default: one per core]; 1 decodes
     /// the whole input in one pass on the main thread
@@ -212,6 +223,17 @@ impl From<FramingArg> for Framing {
             FramingArg::Concat => Framing::Concatenated,
         }
     }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum SideArg {
+    /// Client events (what a client sends)
+    Client,
+    /// Server events (what the server sends)
+    Server,
+    /// A chat's history: both directions mixed, each event in its direction
+    /// by its name (and, for names both send, by its `party_id`)
+    History,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -330,9 +352,23 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs `decode`, `check` or `stats` over one input; sets `bad` when it
-/// meets a bad event.
+/// Runs `decode`, `check` or `stats` over one input, for the side it
+/// names; sets `bad` when it meets a bad event.
 fn run_input(
+    args: &InputArgs,
+    emit: run::Emit,
+    mode: report::Mode,
+    bad: &mut bool,
+) -> Result<(), Failure> {
+    match args.side {
+        SideArg::Client => run_side::<Client>(args, emit, mode, bad),
+        SideArg::Server => run_side::<Server>(args, emit, mode, bad),
+        SideArg::History => run_side::<History>(args, emit, mode, bad),
+    }
+}
+
+/// [`run_input`] for the events of side `S`.
+fn run_side<S: side::Direction>(
     args: &InputArgs,
     emit: run::Emit,
     mode: report::Mode,
@@ -342,12 +378,12 @@ fn run_input(
         input::open(&args.file).map_err(Failure::io(args.file.display().to_string()))?;
     let job = args.job(emit, mode == report::Mode::Stats);
     let mut report = report::Report::new(&input, &job, mode);
-    let outcome = run::run(&mut input, &job, &mut report);
+    let outcome = run::run::<S>(&mut input, &job, &mut report);
     *bad = report.tally().errors > 0;
     outcome?;
     let summary = report.finish()?;
     if mode == report::Mode::Stats {
-        stats::print(&input, &job, &summary).map_err(Failure::io("standard output"))?;
+        stats::print::<S>(&input, &job, &summary).map_err(Failure::io("standard output"))?;
     }
     Ok(())
 }

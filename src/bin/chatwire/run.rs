@@ -27,12 +27,15 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc;
 
 use bytes::BytesMut;
-use chatwire::stream::{self, Config, Decoder, Framing, StreamError, StreamErrorKind, Unit};
-use chatwire::{ClientEvent, EventKind};
+use chatwire::Event;
+use chatwire::stream::{
+    self, Config, Decoder, Events, Framing, StreamError, StreamErrorKind, Unit,
+};
 
 use crate::Failure;
 use crate::input::{Input, Pager, Source};
 use crate::report::Report;
+use crate::side::{self, Direction};
 
 /// Bytes of input per chunk on the parallel path.
 pub const DEFAULT_CHUNK: usize = 4 << 20;
@@ -80,18 +83,30 @@ pub struct Job {
 }
 
 /// Counts of what was decoded.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Tally {
     /// Good events.
     pub events: u64,
     /// Bad events and other stream errors.
     pub errors: u64,
-    /// Good events per kind, in the order of [`EventKind::ALL`].
-    pub kinds: [u64; EventKind::ALL.len()],
+    /// Good events per kind, at [`Direction::index`] of the side read.
+    pub kinds: [u64; side::KINDS],
     /// The sum of the good events' sizes as they came (when measured).
     pub bytes: u64,
     /// The largest good event's size as it came (when measured).
     pub largest: u64,
+}
+
+impl Default for Tally {
+    fn default() -> Tally {
+        Tally {
+            events: 0,
+            errors: 0,
+            kinds: [0; side::KINDS],
+            bytes: 0,
+            largest: 0,
+        }
+    }
 }
 
 impl Tally {
@@ -169,9 +184,9 @@ impl Chunk {
 
     /// Files one good event; `size` is its length as it came, if measured.
     #[inline]
-    fn event(&mut self, emit: Emit, event: &ClientEvent<'_>, size: Option<usize>) {
+    fn event<S: Direction>(&mut self, emit: Emit, event: &S::Event<'_>, size: Option<usize>) {
         self.tally.events += 1;
-        self.tally.kinds[event.kind().index()] += 1;
+        self.tally.kinds[S::index(event.event_kind())] += 1;
         if let Some(size) = size {
             self.tally.bytes += size as u64;
             self.tally.largest = self.tally.largest.max(size as u64);
@@ -181,7 +196,9 @@ impl Chunk {
             Emit::Ndjson => stream::write_ndjson(event, &mut self.out),
             Emit::Envelope => {
                 self.out.push(b',');
-                event.write_to_vec(&mut self.out);
+                // The event's compact JSON, without the line feed.
+                stream::write_ndjson(event, &mut self.out);
+                self.out.pop();
             }
         }
     }
@@ -202,20 +219,20 @@ impl Chunk {
 
 /// Decodes `input` as `job` says, handing every item to `report` in input
 /// order.
-pub fn run(input: &mut Input, job: &Job, report: &mut Report) -> Result<(), Failure> {
+pub fn run<S: Direction>(input: &mut Input, job: &Job, report: &mut Report) -> Result<(), Failure> {
     match &mut input.source {
         Source::Mapped(map) => {
             let data = map.as_deref().unwrap_or_default();
             let mut pager = Pager::new(map.as_ref());
-            let framing = detect(data, job);
+            let framing = detect::<S>(data, job);
             report.set_framing(framing);
             if threads_used(Some(data.len() as u64), framing, job) > 1 {
-                parallel(data, job, report, &mut pager)
+                parallel::<S>(data, job, report, &mut pager)
             } else {
-                sequential(data, framing, job, report, &mut pager)
+                sequential::<S>(data, framing, job, report, &mut pager)
             }
         }
-        Source::Stream(reader) => streaming(reader, &input.name, job, report),
+        Source::Stream(reader) => streaming::<S>(reader, &input.name, job, report),
     }
 }
 
@@ -231,11 +248,11 @@ pub fn threads_used(len: Option<u64>, framing: Framing, job: &Job) -> usize {
 
 /// The framing of `data`: the one asked for, or the one `Auto` settles on
 /// after the first item.
-fn detect(data: &[u8], job: &Job) -> Framing {
+fn detect<S: Direction>(data: &[u8], job: &Job) -> Framing {
     if job.framing != Framing::Auto {
         return job.framing;
     }
-    let mut probe = stream::events_with(data, Framing::Auto, job.config);
+    let mut probe = Events::<S>::with(data, Framing::Auto, job.config);
     probe.next();
     match probe.framing() {
         // Nothing to decode: any framing yields nothing.
@@ -248,7 +265,7 @@ fn detect(data: &[u8], job: &Job) -> Framing {
 /// holds whatever the decoder passed over before it: whitespace, an
 /// envelope's `,`, or, before an envelope's first element, the end of the
 /// previous envelope and the head of this one.
-fn event_bytes(consumed: &[u8], framing: Framing) -> &[u8] {
+fn event_bytes<S: Direction>(consumed: &[u8], framing: Framing) -> &[u8] {
     let s = consumed.trim_ascii();
     if framing != Framing::Envelope {
         return s;
@@ -261,19 +278,14 @@ fn event_bytes(consumed: &[u8], framing: Framing) -> &[u8] {
     memchr::memchr_iter(b'{', s)
         .skip(1)
         .map(|i| &s[i..])
-        .find(|tail| {
-            matches!(
-                chatwire::parse(tail),
-                Ok(chatwire::Status::Complete((_, n))) if n == tail.len()
-            )
-        })
+        .find(|tail| S::whole(tail))
         .unwrap_or(s)
 }
 
 /// Decodes `data` in `framing` into `chunk`, calling `flush` whenever the
 /// chunk has grown past the thresholds (never, with `usize::MAX` and
 /// `u64::MAX`) and at the end, with the input consumed so far.
-fn decode_slice<F>(
+fn decode_slice<S: Direction, F>(
     data: &[u8],
     framing: Framing,
     job: &Job,
@@ -284,7 +296,7 @@ fn decode_slice<F>(
 where
     F: FnMut(&mut Chunk, u64) -> Result<(), Failure>,
 {
-    let mut items = stream::events_with(data, framing, job.config);
+    let mut items = Events::<S>::with(data, framing, job.config);
     let mut before = 0;
     let mut flushed = 0;
     while let Some(item) = items.next() {
@@ -293,8 +305,8 @@ where
             Ok(event) => {
                 let size = job
                     .sizes
-                    .then(|| event_bytes(&data[before..after], items.framing()).len());
-                chunk.event(job.emit, &event, size);
+                    .then(|| event_bytes::<S>(&data[before..after], items.framing()).len());
+                chunk.event::<S>(job.emit, &event, size);
             }
             Err(e) => chunk.error(&e),
         }
@@ -308,7 +320,7 @@ where
 }
 
 /// One pass over the whole of `data`.
-fn sequential(
+fn sequential<S: Direction>(
     data: &[u8],
     framing: Framing,
     job: &Job,
@@ -316,7 +328,7 @@ fn sequential(
     pager: &mut Pager<'_>,
 ) -> Result<(), Failure> {
     let mut chunk = Chunk::with_capacity(FLUSH_OUT + FLUSH_OUT / 2);
-    decode_slice(
+    decode_slice::<S, _>(
         data,
         framing,
         job,
@@ -366,7 +378,7 @@ type Done = std::thread::Result<Result<Chunk, Failure>>;
 
 /// An NDJSON file on `job.threads` rayon workers, handed to the report in
 /// input order.
-fn parallel(
+fn parallel<S: Direction>(
     data: &[u8],
     job: &Job,
     report: &mut Report,
@@ -407,7 +419,7 @@ fn parallel(
                             Emit::Nothing => 0,
                             _ => bytes.len() + bytes.len() / 4,
                         });
-                        decode_slice(
+                        decode_slice::<S, _>(
                             bytes,
                             Framing::Ndjson,
                             job,
@@ -451,13 +463,13 @@ fn parallel(
 }
 
 /// Standard input or a pipe, through the incremental decoder.
-fn streaming(
+fn streaming<S: Direction>(
     reader: &mut dyn Read,
     name: &str,
     job: &Job,
     report: &mut Report,
 ) -> Result<(), Failure> {
-    let mut decoder = Decoder::with_config(job.framing, job.config);
+    let mut decoder = Decoder::<S>::with(job.framing, job.config);
     let mut buf = BytesMut::with_capacity(2 * READ_SIZE);
     let mut chunk = Chunk::with_capacity(2 * READ_SIZE);
     let mut consumed = 0u64;
@@ -484,7 +496,7 @@ fn streaming(
             match item {
                 Some(Ok(owned)) => {
                     let size = job.sizes.then(|| owned.as_bytes().len());
-                    chunk.event(job.emit, &owned.event(), size);
+                    chunk.event::<S>(job.emit, &owned.event(), size);
                 }
                 Some(Err(e)) => chunk.error(&e),
                 None => break,
@@ -504,6 +516,7 @@ fn streaming(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chatwire::Client;
 
     #[test]
     fn chunks_end_at_line_feeds_and_cover_the_input() {
@@ -519,15 +532,15 @@ mod tests {
     fn event_bytes_skip_separators_and_envelope_heads() {
         let typing = br#"{"event":"chat_session_typing"}"#;
         assert_eq!(
-            event_bytes(b"\n\n {\"a\":1} \r\n", Framing::Ndjson),
+            event_bytes::<Client>(b"\n\n {\"a\":1} \r\n", Framing::Ndjson),
             b"{\"a\":1}"
         );
         assert_eq!(
-            event_bytes(br#" , {"event":"chat_session_typing"}"#, Framing::Envelope),
+            event_bytes::<Client>(br#" , {"event":"chat_session_typing"}"#, Framing::Envelope),
             typing
         );
         assert_eq!(
-            event_bytes(
+            event_bytes::<Client>(
                 br#"]}
 {"meta":{"x":[1]},"events":[ {"event":"chat_session_typing"}"#,
                 Framing::Envelope

@@ -2,12 +2,12 @@
 
 use std::io::{self, Write};
 
-use chatwire::EventKind;
 use chatwire::stream::Framing;
 
 use crate::input::Input;
 use crate::report::Summary;
 use crate::run::{self, Job};
+use crate::side::Direction;
 
 /// `n` with a comma between groups of three digits.
 pub fn thousands(n: u64) -> String {
@@ -32,8 +32,8 @@ pub fn framing_name(framing: Framing) -> &'static str {
     }
 }
 
-/// Prints the statistics of a run to stdout.
-pub fn print(input: &Input, job: &Job, summary: &Summary) -> io::Result<()> {
+/// Prints the statistics of a run over events of side `S` to stdout.
+pub fn print<S: Direction>(input: &Input, job: &Job, summary: &Summary) -> io::Result<()> {
     let t = &summary.tally;
     let mut out = io::stdout().lock();
     writeln!(
@@ -43,20 +43,26 @@ pub fn print(input: &Input, job: &Job, summary: &Summary) -> io::Result<()> {
         framing_name(summary.framing),
         thousands(summary.bytes)
     )?;
+    writeln!(out, "side         {}", S::NAME)?;
     writeln!(out, "events       {}", thousands(t.events))?;
     writeln!(out, "errors       {}", thousands(t.errors))?;
     writeln!(out, "by kind")?;
-    for (kind, &n) in EventKind::ALL.iter().zip(&t.kinds) {
-        let name = match kind {
-            EventKind::Unknown => "(unknown kinds)",
-            kind => kind.name(),
-        };
+    let rows = S::rows();
+    // Names are up to 31 bytes; history's carry their direction too.
+    let width = rows
+        .iter()
+        .map(|(_, label)| label.len())
+        .max()
+        .unwrap_or(0)
+        .max(32);
+    for (index, name) in &rows {
+        let n = t.kinds[*index];
         let share = if t.events == 0 {
             0.0
         } else {
             100.0 * n as f64 / t.events as f64
         };
-        writeln!(out, "  {name:<32} {:>8} {share:>6.1}%", thousands(n))?;
+        writeln!(out, "  {name:<width$} {:>8} {share:>6.1}%", thousands(n))?;
     }
     let mean = t.bytes.checked_div(t.events).unwrap_or(0);
     writeln!(
