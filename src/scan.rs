@@ -52,7 +52,7 @@ pub(crate) const fn is_special(b: u8) -> bool {
     b == b'"' || b == b'\\' || b < 0x20 || b >= 0x80
 }
 
-pub(crate) use crate::trusted::{string_block, string_masks};
+pub(crate) use crate::trusted::{common_escapes, string_block, string_masks};
 
 /// [`string_block`] byte by byte: the reference the faster versions are
 /// tested against.
@@ -83,6 +83,17 @@ pub(crate) fn string_masks_scalar(buf: &[u8], at: usize) -> (u32, u32) {
         }
     }
     (backslash, other)
+}
+
+/// [`common_escapes`] byte by byte: the reference the faster versions are
+/// tested against.
+#[cfg(test)]
+pub(crate) fn common_escapes_scalar(buf: &[u8], at: usize) -> u32 {
+    let mut mask = 0;
+    for (k, &b) in buf[at..at + 16].iter().enumerate() {
+        mask |= u32::from(matches!(b, b'r' | b'n' | b'"')) << k;
+    }
+    mask
 }
 
 const LO: u64 = 0x0101_0101_0101_0101;
@@ -154,6 +165,27 @@ pub(crate) fn string_masks_swar(buf: &[u8], at: usize) -> (u32, u32) {
     }
 }
 
+/// [`common_escapes`] eight bytes at a time, the twin of the SIMD version.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+#[inline(always)]
+pub(crate) fn common_escapes_swar(buf: &[u8], at: usize) -> u32 {
+    let lanes = |word: u64| {
+        zero_lanes(word ^ (LO * u64::from(b'r')))
+            | zero_lanes(word ^ (LO * u64::from(b'n')))
+            | zero_lanes(word ^ (LO * u64::from(b'"')))
+    };
+    match (word_at(buf, at), word_at(buf, at + 8)) {
+        (Some(a), Some(b)) => gather(lanes(a)) | (gather(lanes(b)) << 8),
+        _ => {
+            let mut mask = 0;
+            for (k, &b) in buf[at..at + 16].iter().enumerate() {
+                mask |= u32::from(matches!(b, b'r' | b'n' | b'"')) << k;
+            }
+            mask
+        }
+    }
+}
+
 /// The bytes that may follow a backslash as a one-character escape.
 const SIMPLE_ESCAPE: [bool; 256] = {
     let mut table = [false; 256];
@@ -197,10 +229,18 @@ fn string_special(buf: &[u8], mut i: usize) -> Lex<(usize, bool)> {
         let mut next = 16;
         if backslash != 0 {
             // When no backslash follows another, each escapes the next
-            // byte, which must make a one-character escape.
+            // byte, which must make a one-character escape. Most of those
+            // are `\r`, `\n` and `\"`, checked for the whole block at once
+            // (a backslash there is never followed by another); the rest
+            // one by one.
             let escapes = backslash << 1;
-            let mut simple = backslash & escapes == 0 && i + 16 < buf.len();
-            let mut rest = escapes;
+            let mut simple = i + 16 < buf.len();
+            let mut rest = if simple && backslash & !common_escapes(buf, i + 1) == 0 {
+                0
+            } else {
+                simple &= backslash & escapes == 0;
+                escapes
+            };
             while simple && rest != 0 {
                 simple = SIMPLE_ESCAPE[usize::from(buf[i + rest.trailing_zeros() as usize])];
                 rest &= rest - 1;
@@ -936,6 +976,67 @@ mod tests {
         assert_eq!(c.pos(), 7);
         let mut c = Cursor::new(br#""a\nb\u00e9\ud83d\ude00""#);
         assert_eq!(c.string(), Ok(true));
+    }
+
+    /// A bytewise string lexer for the tests: the end and whether the
+    /// string holds an escape, or the offset of a bad escape.
+    fn reference_string(s: &[u8]) -> Result<(usize, bool), usize> {
+        let (mut i, mut escaped) = (1, false);
+        loop {
+            match s[i] {
+                b'"' => return Ok((i + 1, escaped)),
+                b'\\' => {
+                    escaped = true;
+                    match s[i + 1] {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+                        b'u' if s[i + 2..i + 6].iter().all(u8::is_ascii_hexdigit) => i += 6,
+                        _ => return Err(i),
+                    }
+                }
+                _ => i += 1,
+            }
+        }
+    }
+
+    #[test]
+    fn escapes_agree_with_a_bytewise_lexer_wherever_blocks_cut_them() {
+        let escapes: [&[u8]; 10] = [
+            b"\\r\\n",
+            b"\\\"",
+            b"\\\\",
+            b"\\\\\\\"",
+            b"\\t",
+            b"\\/",
+            b"\\u0041",
+            b"\\q",
+            b"\\r\\q",
+            b"\\\\r",
+        ];
+        let max = if cfg!(miri) { 20 } else { 48 };
+        for first in escapes {
+            for second in escapes {
+                for at in 0..max {
+                    for gap in [0, 1, 3, 15] {
+                        let mut s = alloc::vec![b'"'];
+                        s.extend(core::iter::repeat_n(b'a', at));
+                        s.extend_from_slice(first);
+                        s.extend(core::iter::repeat_n(b'b', gap));
+                        s.extend_from_slice(second);
+                        s.extend_from_slice(b"c\"   ,\"next\"");
+                        let mut c = Cursor::new(&s);
+                        let got = match c.string() {
+                            Ok(escaped) => Ok((c.pos(), escaped)),
+                            Err(Stop::Fail(e)) => {
+                                assert_eq!(e.kind(), ErrorKind::InvalidEscape);
+                                Err(e.offset())
+                            }
+                            Err(Stop::Partial) => panic!("partial: {s:?}"),
+                        };
+                        assert_eq!(got, reference_string(&s), "{:?}", core::str::from_utf8(&s));
+                    }
+                }
+            }
+        }
     }
 
     #[test]

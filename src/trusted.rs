@@ -49,6 +49,21 @@ pub(crate) fn string_masks(buf: &[u8], at: usize) -> (u32, u32) {
     }
 }
 
+/// The sixteen bytes at `at`, which must all lie in `buf`, as a mask of
+/// those that are `r`, `n` or `"`: the commonest bytes after a backslash
+/// (SDP's `\r\n`, an escaped quote).
+#[inline(always)]
+pub(crate) fn common_escapes(buf: &[u8], at: usize) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        sse2::common_escapes(buf, at)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        crate::scan::common_escapes_swar(buf, at)
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod sse2 {
     use core::arch::x86_64::{
@@ -102,6 +117,19 @@ mod sse2 {
     }
 
     #[inline(always)]
+    pub(super) fn common_escapes(buf: &[u8], at: usize) -> u32 {
+        let v = load16(buf, at);
+        // SAFETY: SSE2 is part of the x86-64 baseline; these operate on
+        // registers only.
+        unsafe {
+            let r = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'r' as i8));
+            let n = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'n' as i8));
+            let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+            _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(r, n), quote)) as u32
+        }
+    }
+
+    #[inline(always)]
     pub(super) fn string_block(buf: &[u8], at: usize) -> u32 {
         let len = buf.len();
         if at + 16 <= len {
@@ -144,7 +172,7 @@ pub(crate) fn validated_str(bytes: &[u8], offset: usize) -> Result<&str, Error> 
 
 #[cfg(test)]
 mod tests {
-    use crate::scan::{string_block_scalar, string_masks_scalar};
+    use crate::scan::{common_escapes_scalar, string_block_scalar, string_masks_scalar};
 
     #[test]
     fn simd_masks_agree_with_scalar_masks_at_every_position() {
@@ -160,6 +188,27 @@ mod tests {
                             super::string_masks(buf, start),
                             string_masks_scalar(buf, start),
                             "{special:#x} at {at}, len {len}, from {start}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn simd_common_escapes_agree_with_scalar_at_every_position() {
+        let max = if cfg!(miri) { 20 } else { 40 };
+        for len in 16..max {
+            for at in 0..len {
+                for byte in [b'r', b'n', b'"', b'\\', b't', b'q', 0x00, 0x80, 0xff] {
+                    let mut bytes = [b'a'; 40];
+                    bytes[at] = byte;
+                    let buf = &bytes[..len];
+                    for start in 0..=len - 16 {
+                        assert_eq!(
+                            super::common_escapes(buf, start),
+                            common_escapes_scalar(buf, start),
+                            "{byte:#x} at {at}, len {len}, from {start}"
                         );
                     }
                 }
