@@ -854,16 +854,59 @@ pub fn fuzz_decode(data: &[u8]) {
     check_decode_of::<Servers>(data);
 }
 
+/// Whether `data` holds serde_json's private `RawValue` token as a string
+/// (its `\u` escapes of ASCII undone). With the `raw_value` feature,
+/// serde_json reads an object whose key is that token as a `RawValue`
+/// rather than as the object it is, so neither `Value` nor the reference
+/// model reads such JSON as JSON: the input lies outside what serde_json
+/// can be an oracle for. chatwire reads it as any other object.
+pub fn holds_serde_raw_value_token(data: &[u8]) -> bool {
+    const TOKEN: &[u8] = b"$serde_json::private::RawValue";
+    let mut plain = Vec::with_capacity(data.len());
+    let mut i = 0;
+    while i < data.len() {
+        if data[i] == b'\\' && data.get(i + 1) == Some(&b'u') {
+            let unit = data
+                .get(i + 2..i + 6)
+                .and_then(|hex| std::str::from_utf8(hex).ok())
+                .and_then(|hex| u32::from_str_radix(hex, 16).ok());
+            if let Some(unit @ 0..=0x7f) = unit {
+                plain.push(unit as u8);
+                i += 6;
+                continue;
+            }
+        }
+        plain.push(data[i]);
+        i += 1;
+    }
+    plain.windows(TOKEN.len()).any(|w| w == TOKEN)
+}
+
 /// The `differential` target: both directions; whether chatwire accepted
-/// the input as either.
+/// the input as either. Inputs serde_json cannot read as JSON
+/// ([`holds_serde_raw_value_token`]) are only decoded.
 pub fn fuzz_differential(data: &[u8]) -> bool {
+    if holds_serde_raw_value_token(data) {
+        return chatwire::from_slice(data).is_ok()
+            || chatwire::ServerEvent::from_slice(data).is_ok();
+    }
     let client = check_differential(data);
     let server = check_differential_of::<Servers>(data);
     client || server
 }
 
-/// The `roundtrip` target: both directions.
+/// The `roundtrip` target: both directions (serde_json's bytes compared
+/// only where serde_json can read the input, see
+/// [`holds_serde_raw_value_token`]).
 pub fn fuzz_roundtrip(data: &[u8]) {
+    if holds_serde_raw_value_token(data) {
+        if let Ok(event) = chatwire::from_slice(data) {
+            let written = event.to_vec();
+            let again = chatwire::from_slice(&written).expect("chatwire reads its own output");
+            assert_eq!(again, event, "decode(write(e)) != e for {}", show(data));
+        }
+        return;
+    }
     check_roundtrip(data);
     check_roundtrip_of::<Servers>(data);
 }
