@@ -558,12 +558,15 @@ impl<'a> Cursor<'a> {
     ///
     /// `depth` is the number of arrays and objects that enclose the value.
     /// Returns whether the value holds whitespace outside its strings.
+    ///
+    /// Inlined into the caller around an out-of-line call that takes and
+    /// returns the position by value, so the caller's cursor never has its
+    /// address taken and can live in registers too.
+    #[inline(always)]
     pub(crate) fn skip_value(&mut self, depth: usize) -> Lex<bool> {
-        // On a copy, so the position can live in a register.
-        let mut cursor = self.clone();
-        let skipped = cursor.skip_value_here(depth);
-        self.pos = cursor.pos;
-        skipped
+        let (pos, ws) = skip_value_from(self.buf, self.pos, depth)?;
+        self.pos = pos;
+        Ok(ws)
     }
 
     #[inline(always)]
@@ -679,6 +682,16 @@ fn skip_digits_scalar(buf: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
+}
+
+/// [`Cursor::skip_value`] by value: the position after the value at `pos`,
+/// and whether it holds whitespace outside its strings.
+#[inline(never)]
+fn skip_value_from(buf: &[u8], pos: usize, depth: usize) -> Lex<(usize, bool)> {
+    // On a cursor of its own, so the position can live in a register.
+    let mut cursor = Cursor::at(buf, pos);
+    let ws = cursor.skip_value_here(depth)?;
+    Ok((cursor.pos, ws))
 }
 
 /// Whether the digits `digits` (no sign, no leading zero unless alone) are at
