@@ -227,41 +227,59 @@ impl<const N: usize> NameTable<N> {
             }
         }
         let at = at + self.prefix;
-        let mut words = [0u64; WORDS];
-        let mut h = self.seed;
-        let mut i = 0;
-        while i < WORDS {
-            let pos = at + 8 * i;
-            if pos >= input.len() {
-                return None;
-            }
-            let word = word_at(input, pos);
-            let x = word ^ QUOTES;
-            // The lowest flagged byte is the first quote (the ones above it
-            // may be false).
-            let found = x.wrapping_sub(ONES) & !x & HIGHS;
-            if found != 0 {
-                let quote = (found.trailing_zeros() / 8) as usize;
-                let keep = u64::MAX >> (56 - 8 * quote);
-                let word = word & keep;
-                words[i] = word;
-                h = mix(h, word);
-                let index = usize::from(self.buckets[bucket_of(h)]);
-                let candidate = self.words.get(index)?;
-                // Word for word, without a call: any difference shows.
-                let mut diff = 0;
-                let mut w = 0;
-                while w < WORDS {
-                    diff |= candidate[w] ^ words[w];
-                    w += 1;
-                }
-                return (diff == 0).then_some((index, pos + quote + 1));
-            }
-            words[i] = word;
-            h = mix(h, word);
-            i += 1;
+        if at >= input.len() {
+            return None;
         }
-        None
+        // Word by word up to the one holding the closing quote, each
+        // mixed into the hash; the one candidate the hash gives is then
+        // compared with the words read (zero past the quote), in registers.
+        let w0 = word_at(input, at);
+        let h = mix(self.seed, w0);
+        if let Some((w0, quote)) = Self::up_to_quote(w0) {
+            let h = mix(self.seed, w0);
+            return self.check(h, [w0, 0, 0], at + quote + 1);
+        }
+        if at + 8 >= input.len() {
+            return None;
+        }
+        let w1 = word_at(input, at + 8);
+        if let Some((w1, quote)) = Self::up_to_quote(w1) {
+            return self.check(mix(h, w1), [w0, w1, 0], at + 8 + quote + 1);
+        }
+        let h = mix(h, w1);
+        if at + 16 >= input.len() {
+            return None;
+        }
+        let w2 = word_at(input, at + 16);
+        let (w2, quote) = Self::up_to_quote(w2)?;
+        self.check(mix(h, w2), [w0, w1, w2], at + 16 + quote + 1)
+    }
+
+    /// `word` up to and with its first quote (the bytes after it cleared),
+    /// and the quote's index in it; `None` when it holds no quote.
+    #[inline(always)]
+    fn up_to_quote(word: u64) -> Option<(u64, usize)> {
+        let x = word ^ QUOTES;
+        // The lowest flagged byte is the first quote (the ones above it may
+        // be false).
+        let found = x.wrapping_sub(ONES) & !x & HIGHS;
+        if found == 0 {
+            return None;
+        }
+        let quote = (found.trailing_zeros() / 8) as usize;
+        Some((word & (u64::MAX >> (56 - 8 * quote)), quote))
+    }
+
+    /// The name whose hash is `h` when its words are `words`: its index and
+    /// `end`.
+    #[inline(always)]
+    fn check(&self, h: u64, words: [u64; WORDS], end: usize) -> Option<(usize, usize)> {
+        let index = usize::from(self.buckets[bucket_of(h)]);
+        let candidate = self.words.get(index)?;
+        // Word for word, without a call: any difference shows.
+        let diff =
+            (candidate[0] ^ words[0]) | (candidate[1] ^ words[1]) | (candidate[2] ^ words[2]);
+        (diff == 0).then_some((index, end))
     }
 
     /// The index of `name`, if it is one of the table's.
