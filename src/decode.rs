@@ -116,7 +116,8 @@ pub(crate) fn from_slice_as<'a, E: Decode<'a>>(input: &'a [u8]) -> Result<E, Err
 }
 
 /// An event type the decoder builds: made by the protocol table's macros
-/// for [`ClientEvent`] and `ServerEvent`.
+/// for [`ClientEvent`] and `ServerEvent`, and written by hand for
+/// `HistoryEvent`, which hands each event to one of those two.
 pub(crate) trait Decode<'a>: Sized {
     /// The event's kind.
     type Kind: Copy;
