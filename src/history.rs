@@ -449,13 +449,6 @@ impl Side for History {
 
 impl Hooks for History {
     #[inline(always)]
-    fn unit_lead(byte: u8) -> bool {
-        // The client's and the server's: `t`yping, `n`ot_typing, `e`nd,
-        // `e`nded, `d`isconnect.
-        matches!(byte, b't' | b'n' | b'e' | b'd')
-    }
-
-    #[inline(always)]
     fn unknown<'a>(name: Text<'a>, raw: Raw<'a>) -> HistoryEvent<'a> {
         HistoryEvent::Server(ServerEvent::Unknown { name, raw })
     }

@@ -26,13 +26,6 @@ impl<K, T> Layout<'_, K> for T {}
 /// What generic code needs of a side beyond its public items. Being
 /// crate-private, it also seals [`Side`].
 pub(crate) trait Hooks {
-    /// Whether an event without fields written the shortest way,
-    /// `{"event":"chat_session_<x>..."}`, may be one of this side's events
-    /// whose fields are all optional, by `<x>`, its first letter after
-    /// `chat_session_`: a filter in front of the stream's fastest path,
-    /// letting the other events on at once.
-    fn unit_lead(byte: u8) -> bool;
-
     /// An unknown event: what an owned event whose layout does not fit its
     /// bytes (never) gives rather than panic.
     #[cfg_attr(not(feature = "alloc"), allow(dead_code))]
@@ -132,12 +125,6 @@ impl Side for Client {
 
 impl Hooks for Client {
     #[inline(always)]
-    fn unit_lead(byte: u8) -> bool {
-        // `t`yping, `n`ot_typing, `e`nd, `d`isconnect.
-        matches!(byte, b't' | b'n' | b'e' | b'd')
-    }
-
-    #[inline(always)]
     fn unknown<'a>(name: Text<'a>, raw: Raw<'a>) -> ClientEvent<'a> {
         ClientEvent::Unknown { name, raw }
     }
@@ -154,12 +141,6 @@ impl Side for Server {
 }
 
 impl Hooks for Server {
-    #[inline(always)]
-    fn unit_lead(byte: u8) -> bool {
-        // `t`yping, `n`ot_typing, `e`nded.
-        matches!(byte, b't' | b'n' | b'e')
-    }
-
     #[inline(always)]
     fn unknown<'a>(name: Text<'a>, raw: Raw<'a>) -> ServerEvent<'a> {
         ServerEvent::Unknown { name, raw }

@@ -484,16 +484,11 @@ impl Core {
 
     /// The decoder's own first fast path, inline: an event without fields
     /// written exactly `{"event":"chat_session_typing"}` at `q`, and its
-    /// length. Its first letter after `chat_session_` (for a client,
-    /// `t`yping, `n`ot_typing, `e`nd, `d`isconnect: see `Hooks::unit_lead`)
-    /// sends the other events on at once.
+    /// length. `Decode::unit_at` looks at one byte of the name before any
+    /// template, so the other events go on at once.
     #[inline(always)]
     fn unit_at<S: Side>(&mut self, buf: &[u8], q: usize) -> Option<(S::Event<'static>, usize)> {
-        if let Some(&lead) = buf.get(q + 23)
-            && S::unit_lead(lead)
-            && buf[q] == b'{'
-            && let Some((event, end)) = S::Event::<'static>::unit_at(buf, q)
-        {
+        if let Some((event, end)) = S::Event::<'static>::unit_at(buf, q) {
             self.stats.parsed += (end - q) as u64;
             return Some((event, end - q));
         }
