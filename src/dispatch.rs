@@ -234,11 +234,10 @@ impl<const N: usize> NameTable<N> {
         // mixed into the hash; the one candidate the hash gives is then
         // compared with the words read (zero past the quote), in registers.
         let w0 = word_at(input, at);
-        let h = mix(self.seed, w0);
         if let Some((w0, quote)) = Self::up_to_quote(w0) {
-            let h = mix(self.seed, w0);
-            return self.check(h, [w0, 0, 0], at + quote + 1);
+            return self.check(mix(self.seed, w0), [w0, 0, 0], at + quote + 1);
         }
+        let h = mix(self.seed, w0);
         if at + 8 >= input.len() {
             return None;
         }
