@@ -87,7 +87,7 @@ pub(crate) fn string_masks_scalar(buf: &[u8], at: usize) -> (u32, u32) {
 
 /// [`common_escapes`] byte by byte: the reference the faster versions are
 /// tested against.
-#[cfg(test)]
+#[cfg(any(test, not(target_arch = "x86_64")))]
 pub(crate) fn common_escapes_scalar(buf: &[u8], at: usize) -> u32 {
     let mut mask = 0;
     for (k, &b) in buf[at..at + 16].iter().enumerate() {
@@ -176,13 +176,7 @@ pub(crate) fn common_escapes_swar(buf: &[u8], at: usize) -> u32 {
     };
     match (word_at(buf, at), word_at(buf, at + 8)) {
         (Some(a), Some(b)) => gather(lanes(a)) | (gather(lanes(b)) << 8),
-        _ => {
-            let mut mask = 0;
-            for (k, &b) in buf[at..at + 16].iter().enumerate() {
-                mask |= u32::from(matches!(b, b'r' | b'n' | b'"')) << k;
-            }
-            mask
-        }
+        _ => common_escapes_scalar(buf, at),
     }
 }
 
