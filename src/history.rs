@@ -354,6 +354,17 @@ const NAMES: [&str; NAME_COUNT] = {
     names
 };
 
+/// Whether clients send the server kind of each index too.
+const SENT_BY_CLIENTS: [bool; SERVER_KINDS] = {
+    let mut shared = [false; SERVER_KINDS];
+    let mut i = 0;
+    while i < SERVER_KINDS - 1 {
+        shared[i] = client_twin(ServerKind::ALL[i]).is_some();
+        i += 1;
+    }
+    shared
+};
+
 /// The name dispatch of both directions.
 const TABLE: NameTable<NAME_COUNT> = NameTable::new(NAMES);
 
@@ -414,19 +425,14 @@ impl<'a> Decode<'a> for HistoryEvent<'a> {
 
     #[inline(always)]
     fn unit_at(input: &[u8], at: usize) -> Option<(Self, usize)> {
-        if input.get(at + 1..at + 9)? != b"\"event\":" || input.get(at + 9) != Some(&b'"') {
-            return None;
-        }
-        let (named, end) = Self::sniff_name(input, at + 10)?;
-        if input.get(end) != Some(&b'}') {
-            return None;
-        }
         // Without fields, a shared name carries no `party_id`: the client's.
-        if named.client.is_some() {
-            ClientEvent::unit_at(input, at).map(|(event, end)| (HistoryEvent::Client(event), end))
-        } else {
-            ServerEvent::unit_at(input, at).map(|(event, end)| (HistoryEvent::Server(event), end))
+        if let Some((event, end)) = ClientEvent::unit_at(input, at) {
+            return Some((HistoryEvent::Client(event), end));
         }
+        // A name clients send too is never the server's here, even where
+        // the client's form needs fields this event lacks.
+        let (event, end) = ServerEvent::unit_at(input, at)?;
+        (!SENT_BY_CLIENTS[event.kind().index()]).then_some((HistoryEvent::Server(event), end))
     }
 }
 
