@@ -29,6 +29,18 @@ pub trait Direction: Side {
 
 const UNKNOWN: &str = "(unknown kinds)";
 
+/// One direction's rows: each kind's index and its name, or
+/// [`UNKNOWN`] where `name` gives none.
+fn rows_of<K: Copy>(
+    all: &[K],
+    index: fn(K) -> usize,
+    name: impl Fn(K) -> Option<&'static str>,
+) -> Vec<(usize, String)> {
+    all.iter()
+        .map(|&kind| (index(kind), name(kind).unwrap_or(UNKNOWN).to_string()))
+        .collect()
+}
+
 fn is_whole<T>(parsed: Result<Status<(T, usize)>, chatwire::Error>, len: usize) -> bool {
     matches!(parsed, Ok(Status::Complete((_, n))) if n == len)
 }
@@ -41,13 +53,9 @@ impl Direction for Client {
     }
 
     fn rows() -> Vec<(usize, String)> {
-        EventKind::ALL
-            .iter()
-            .map(|&kind| match kind {
-                EventKind::Unknown => (kind.index(), UNKNOWN.to_string()),
-                kind => (kind.index(), kind.name().to_string()),
-            })
-            .collect()
+        rows_of(EventKind::ALL, EventKind::index, |kind| {
+            (kind != EventKind::Unknown).then(|| kind.name())
+        })
     }
 
     fn whole(bytes: &[u8]) -> bool {
@@ -63,13 +71,9 @@ impl Direction for Server {
     }
 
     fn rows() -> Vec<(usize, String)> {
-        ServerKind::ALL
-            .iter()
-            .map(|&kind| match kind {
-                ServerKind::Unknown => (kind.index(), UNKNOWN.to_string()),
-                kind => (kind.index(), kind.name().to_string()),
-            })
-            .collect()
+        rows_of(ServerKind::ALL, ServerKind::index, |kind| {
+            (kind != ServerKind::Unknown).then(|| kind.name())
+        })
     }
 
     fn whole(bytes: &[u8]) -> bool {
