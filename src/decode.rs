@@ -65,6 +65,7 @@ impl<T> Status<T> {
 /// assert_eq!(chatwire::parse(&input[used..])?, Status::Partial);
 /// # Ok::<(), chatwire::Error>(())
 /// ```
+#[inline]
 pub fn parse(input: &[u8]) -> Result<Status<(ClientEvent<'_>, usize)>, Error> {
     parse_as(input)
 }
@@ -72,7 +73,7 @@ pub fn parse(input: &[u8]) -> Result<Status<(ClientEvent<'_>, usize)>, Error> {
 /// [`parse`] into any event type.
 #[inline]
 pub(crate) fn parse_as<'a, E: Decode<'a>>(input: &'a [u8]) -> Result<Status<(E, usize)>, Error> {
-    match decode_object::<E>(input) {
+    match decode_object::<E, true>(input) {
         Ok(done) => Ok(Status::Complete(done)),
         Err(Stop::Partial) => Ok(Status::Partial),
         Err(Stop::Fail(e)) => Err(e),
@@ -94,14 +95,31 @@ pub(crate) fn parse_as<'a, E: Decode<'a>>(input: &'a [u8]) -> Result<Status<(E, 
 /// assert_eq!((err.kind(), err.offset()), (ErrorKind::UnexpectedEof, 9));
 /// # Ok::<(), chatwire::Error>(())
 /// ```
+#[inline]
 pub fn from_slice(input: &[u8]) -> Result<ClientEvent<'_>, Error> {
     from_slice_as(input)
 }
 
 /// [`from_slice`] into any event type.
-#[inline]
+///
+/// The commonest input of all, an event without fields written the one
+/// shortest way and nothing else (`{"event":"chat_session_typing"}`), is
+/// matched where this is inlined: a call, and the result passed back
+/// through memory, would cost as much as the match.
+#[inline(always)]
 pub(crate) fn from_slice_as<'a, E: Decode<'a>>(input: &'a [u8]) -> Result<E, Error> {
-    match decode_object::<E>(input) {
+    if let Some((event, used)) = E::unit_at(input, 0)
+        && used == input.len()
+    {
+        return Ok(event);
+    }
+    from_slice_general(input)
+}
+
+/// [`from_slice_as`] for any input.
+#[inline(never)]
+fn from_slice_general<'a, E: Decode<'a>>(input: &'a [u8]) -> Result<E, Error> {
+    match decode_object::<E, false>(input) {
         Ok((event, used)) => {
             let mut cursor = Cursor::at(input, used);
             cursor.skip_ws();
@@ -221,10 +239,12 @@ fn key_field_escaped(input: &[u8], start: usize, end: usize) -> Option<Field> {
     Field::from_key_bytes(unescape_name(token, &mut buf)?)
 }
 
-/// Lexes the object at the start of `input` and files its known keys.
+/// Lexes the object at the start of `input` and files its known keys;
+/// with `UNIT`, first tries the templates of the events without fields
+/// (callers that have tried them already pass `false`).
 #[inline(always)]
-fn decode_object<'a, E: Decode<'a>>(input: &'a [u8]) -> Lex<(E, usize)> {
-    decode_object_ws::<E, false>(input, &mut false)
+fn decode_object<'a, E: Decode<'a>, const UNIT: bool>(input: &'a [u8]) -> Lex<(E, usize)> {
+    decode_object_ws::<E, false, UNIT>(input, &mut false)
 }
 
 /// [`decode_object`] for the stream layer, which also learns (with `WS`),
@@ -232,7 +252,7 @@ fn decode_object<'a, E: Decode<'a>>(input: &'a [u8]) -> Lex<(E, usize)> {
 /// whitespace outside its strings: when it does not, it holds no line feed
 /// (strings cannot hold a raw one).
 #[inline(always)]
-pub(crate) fn decode_object_ws<'a, E: Decode<'a>, const WS: bool>(
+pub(crate) fn decode_object_ws<'a, E: Decode<'a>, const WS: bool, const UNIT: bool>(
     input: &'a [u8],
     has_ws: &mut bool,
 ) -> Lex<(E, usize)> {
@@ -248,7 +268,7 @@ pub(crate) fn decode_object_ws<'a, E: Decode<'a>, const WS: bool>(
     }
     // The commonest layout of all, `{"event":"chat_session_typing"}` and the
     // other events without fields, matched whole.
-    if let Some(done) = E::unit_at(input, object_start) {
+    if UNIT && let Some(done) = E::unit_at(input, object_start) {
         if WS {
             *has_ws = false;
         }
@@ -392,7 +412,7 @@ fn decode_huge<'a, E: Decode<'a>, const WS: bool>(
     input: &'a [u8],
     has_ws: &mut bool,
 ) -> Lex<(E, usize)> {
-    match decode_object_ws::<E, WS>(&input[..MAX_LEN], has_ws) {
+    match decode_object_ws::<E, WS, true>(&input[..MAX_LEN], has_ws) {
         Err(Stop::Partial) => fail(ErrorKind::EventTooLarge, MAX_LEN),
         done => done,
     }

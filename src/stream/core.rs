@@ -507,7 +507,8 @@ impl Core {
         ws: &mut bool,
     ) -> Lex<(S::Event<'a>, usize)> {
         let input = &buf[q..];
-        let result = decode_object_ws::<S::Event<'a>, true>(input, ws);
+        // The templates of the events without fields were tried first.
+        let result = decode_object_ws::<S::Event<'a>, true, false>(input, ws);
         self.stats.parsed += match &result {
             Ok(done) => done.1,
             Err(Stop::Partial) => input.len(),
