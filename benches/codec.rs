@@ -1,6 +1,10 @@
 //! chatwire against serde_json, simd-json and sonic-rs, decoding and
 //! encoding the same generated workloads in the same run.
 //!
+//! The stream groups (`stream/...`) read whole inputs with the slice
+//! iterator (borrowed events) and `OwnedEvents` (owned events), and the
+//! incremental decoder fed 4 KB chunks.
+//!
 //! The client workloads decode with `chatwire::from_slice`; the server
 //! workload (`decode/server`, `encode/server`) with `ServerEvent::from_slice`
 //! against a plain serde model of server events (`peers::OwnedServerEvent`).
@@ -296,6 +300,17 @@ fn streams(c: &mut Criterion) {
         group.bench_function("slice", |b| {
             b.iter(|| {
                 for item in stream::events_with(&input.bytes, framing, Config::new()) {
+                    black_box(item.unwrap());
+                }
+            })
+        });
+        // The same owned events as the incremental decoder's, from the whole
+        // input at once: what chunking alone costs.
+        let whole = bytes::Bytes::copy_from_slice(&input.bytes);
+        group.bench_function("owned_slice", |b| {
+            b.iter(|| {
+                for item in stream::OwnedEvents::with_config(whole.clone(), framing, Config::new())
+                {
                     black_box(item.unwrap());
                 }
             })
