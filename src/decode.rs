@@ -12,7 +12,7 @@ use crate::event::FileType;
 use crate::protocol::ClientEvent;
 use crate::protocol::Field;
 use crate::raw::{FormFields, Raw};
-use crate::scan::{Cursor, Lex, Stop, fail};
+use crate::scan::{Cursor, Lex, Stop, fail, is_ws};
 use crate::text::{Id, Scalar, Text, validated_str};
 
 /// Whether an input held a whole event.
@@ -309,11 +309,19 @@ fn decode_members<'a, E: Decode<'a>, const WS: bool>(
                     key_field(input, key_start, c.pos(), escaped)
                 }
             };
-            if c.next_token(&mut ws)? != b':' {
-                return fail(ErrorKind::ExpectedColon, c.pos());
+            // The compact layout, `":` and the value at once; else the
+            // general way.
+            if let Some(&[b':', value]) = input.get(c.pos()..c.pos() + 2)
+                && !is_ws(value)
+            {
+                c.bump();
+            } else {
+                if c.next_token(&mut ws)? != b':' {
+                    return fail(ErrorKind::ExpectedColon, c.pos());
+                }
+                c.bump();
+                ws |= c.skip_ws();
             }
-            c.bump();
-            ws |= c.skip_ws();
             match field {
                 None => ws |= c.skip_value(1)?,
                 Some(field) => {
@@ -374,6 +382,12 @@ fn decode_members<'a, E: Decode<'a>, const WS: bool>(
                         repeated |= 1 << field as u32;
                     }
                 }
+            }
+            // The compact layout, `,"`: the next key at once.
+            if let Some(b",\"") = input.get(c.pos()..c.pos() + 2) {
+                c.bump();
+                next = b'"';
+                continue;
             }
             match c.next_token(&mut ws)? {
                 b',' => {
