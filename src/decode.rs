@@ -728,6 +728,8 @@ impl<'a, T: FieldValue<'a>> FieldValue<'a> for Option<T> {
 #[cfg(test)]
 mod tests {
     extern crate std;
+    use std::borrow::ToOwned;
+    use std::string::String;
     use std::vec::Vec;
 
     use super::*;
@@ -771,6 +773,39 @@ mod tests {
             );
         }
         matched
+    }
+
+    /// `from_slice_as`, whose inlined part matches the templates, against
+    /// the general path alone, around every template of one side.
+    fn from_slice_agrees_with_the_general_path<S: Side>(schema: &[EventSchema]) -> usize {
+        let mut checked = 0;
+        for event in schema {
+            let template = ["{\"event\":\"", event.name, "\"}"].concat();
+            for input in [
+                template.clone(),
+                [" ", &template].concat(),
+                [&template, "\n"].concat(),
+                [&template, " x"].concat(),
+                [&template, "{}"].concat(),
+                template[..template.len() - 1].to_owned(),
+            ] {
+                let input = input.as_bytes();
+                assert_eq!(
+                    from_slice_as::<S::Event<'_>>(input),
+                    from_slice_general::<S::Event<'_>>(input),
+                    "{}",
+                    String::from_utf8_lossy(input)
+                );
+                checked += 1;
+            }
+        }
+        checked
+    }
+
+    #[test]
+    fn from_slice_gives_what_the_general_path_gives_around_every_template() {
+        assert!(from_slice_agrees_with_the_general_path::<Client>(CLIENT_EVENTS) >= 6 * 6);
+        assert!(from_slice_agrees_with_the_general_path::<Server>(SERVER_EVENTS) >= 6 * 6);
     }
 
     #[test]
