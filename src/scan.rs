@@ -52,7 +52,7 @@ pub(crate) const fn is_special(b: u8) -> bool {
     b == b'"' || b == b'\\' || b < 0x20 || b >= 0x80
 }
 
-pub(crate) use crate::trusted::{common_escapes, string_block, string_masks};
+pub(crate) use crate::trusted::{common_escapes, string_block, string_masks, utf8_classes};
 
 /// [`string_block`] byte by byte: the reference the faster versions are
 /// tested against.
@@ -180,6 +180,105 @@ pub(crate) fn common_escapes_swar(buf: &[u8], at: usize) -> u32 {
     }
 }
 
+/// The classes of the bytes of a 16-byte block that UTF-8 is checked by,
+/// one bit per byte (the first byte lowest).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Utf8Classes {
+    /// Non-ASCII bytes.
+    pub(crate) high: u32,
+    /// Continuation bytes, 0x80 to 0xBF.
+    pub(crate) cont: u32,
+    /// Continuation bytes 0x80 to 0x8F, which may not follow 0xF0.
+    pub(crate) cont_low: u32,
+    /// Leads of two-byte characters, 0xC2 to 0xDF.
+    pub(crate) lead2: u32,
+    /// Leads of three-byte characters whose second byte may be any
+    /// continuation byte: 0xE1 to 0xEF but 0xED.
+    pub(crate) lead3: u32,
+    /// 0xF0, the lead of the four-byte characters (emoji among them) whose
+    /// second byte is 0x90 or above.
+    pub(crate) lead4: u32,
+}
+
+/// [`Utf8Classes`] byte by byte: the reference the SIMD version is tested
+/// against, and what other targets use.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+pub(crate) fn utf8_classes_scalar(buf: &[u8], at: usize) -> Utf8Classes {
+    let mut c = Utf8Classes {
+        high: 0,
+        cont: 0,
+        cont_low: 0,
+        lead2: 0,
+        lead3: 0,
+        lead4: 0,
+    };
+    for (k, &b) in buf[at..at + 16].iter().enumerate() {
+        let bit = |flag: bool| u32::from(flag) << k;
+        c.high |= bit(b >= 0x80);
+        c.cont |= bit(matches!(b, 0x80..=0xBF));
+        c.cont_low |= bit(matches!(b, 0x80..=0x8F));
+        c.lead2 |= bit(matches!(b, 0xC2..=0xDF));
+        c.lead3 |= bit(matches!(b, 0xE1..=0xEC | 0xEE..=0xEF));
+        c.lead4 |= bit(b == 0xF0);
+    }
+    c
+}
+
+/// How much of a block, from its start up to `limit` bytes (at most 16),
+/// is whole, valid UTF-8 characters, by the block's byte classes: `limit`,
+/// or, when a character runs past the block's end (`limit` 16), the offset
+/// of its lead. `None` when a character is wrong, cut inside the block, or
+/// of a kind the classes leave to [`utf8_char`] (leads 0xE0, 0xED and 0xF1
+/// to 0xF4).
+///
+/// Every continuation byte must be exactly where a lead asks for one: two
+/// characters whose continuation bytes would overlap put a lead where the
+/// first needs a continuation byte, so the two sets differ.
+#[inline(always)]
+pub(crate) fn utf8_prefix(c: Utf8Classes, limit: u32) -> Option<u32> {
+    debug_assert!(limit <= 16);
+    let within = (1u32 << limit) - 1;
+    let leads = c.lead2 | c.lead3 | c.lead4;
+    let unknown = c.high & !(c.cont | leads);
+    let low_after_f0 = (c.lead4 << 1) & c.cont_low;
+    let needed = (leads << 1) | ((c.lead3 | c.lead4) << 2) | (c.lead4 << 3);
+    if (unknown | low_after_f0 | (needed ^ c.cont)) & within != 0 {
+        return None;
+    }
+    if needed & !within == 0 {
+        return Some(limit);
+    }
+    if limit < 16 {
+        return None;
+    }
+    // The character that runs past the end is the last one.
+    Some(31 - (leads & within).leading_zeros())
+}
+
+/// The non-ASCII text of the block at `i`, whose special bytes not yet
+/// visited are `other` (the lowest a non-ASCII byte), checked at once: the
+/// special bytes left (a closing quote, a control byte), or where the string
+/// goes on past a character that runs into the next block. `None` when the
+/// block's text must be visited character by character.
+#[inline(never)]
+fn utf8_block(buf: &[u8], i: usize, other: u32) -> Option<Result<u32, usize>> {
+    let classes = utf8_classes(buf, i);
+    let limit = (other & !classes.high).trailing_zeros().min(16);
+    match utf8_prefix(classes, limit)? {
+        n if n == limit => Some(Ok(other & !((1u32 << limit) - 1))),
+        n => Some(Err(i + n as usize)),
+    }
+}
+
+/// Whether at least four bits of `bits` are set.
+#[inline(always)]
+const fn at_least_four(bits: u32) -> bool {
+    let fewer = bits & bits.wrapping_sub(1);
+    let fewer = fewer & fewer.wrapping_sub(1);
+    let fewer = fewer & fewer.wrapping_sub(1);
+    fewer != 0
+}
+
 /// The bytes that may follow a backslash as a one-character escape.
 const SIMPLE_ESCAPE: [bool; 256] = {
     let mut table = [false; 256];
@@ -259,6 +358,19 @@ fn string_special(buf: &[u8], mut i: usize) -> Lex<(usize, bool)> {
                     return Ok((k + 1, first_escape < k));
                 }
                 0x00..=0x1f => return fail(ErrorKind::ControlCharacter, k),
+                // Text in another script: the block's characters checked
+                // together, without a branch per character.
+                _ if at_least_four(other)
+                    && let Some(checked) = utf8_block(buf, i, other) =>
+                {
+                    match checked {
+                        Ok(left) => other = left,
+                        Err(on) => {
+                            i = on;
+                            continue 'blocks;
+                        }
+                    }
+                }
                 _ => {
                     let skip = utf8_char(buf, k)? - i;
                     if skip >= 16 {
@@ -948,6 +1060,84 @@ mod tests {
             };
             assert_eq!(string_block_swar(&bytes, 0), expect, "{b:#x}");
         }
+    }
+
+    /// Pieces of text, valid and not, that string bodies are built from.
+    const PIECES: &[&[u8]] = &[
+        b"a",
+        b"word ",
+        "é".as_bytes(),
+        "Ж".as_bytes(),
+        "ß".as_bytes(),
+        "日".as_bytes(),
+        "本".as_bytes(),
+        "😀".as_bytes(),
+        "\u{800}".as_bytes(),
+        "\u{D7FF}".as_bytes(),
+        "\u{10FFFF}".as_bytes(),
+        "\u{40000}".as_bytes(),
+        b"\xC0\x80",
+        b"\xC1\xBF",
+        b"\xC2",
+        b"\xE0\x80\x80",
+        b"\xE0\xA0",
+        b"\xED\xA0\x80",
+        b"\xE1\x80",
+        b"\xF0\x80\x80\x80",
+        b"\xF0\x90\x80",
+        b"\xF4\x90\x80\x80",
+        b"\xF5\x80\x80\x80",
+        b"\x80",
+        b"\xBF",
+        b"\xFF",
+    ];
+
+    /// Bodies of several blocks, mostly valid text in other scripts
+    /// (checked a block at a time) with a wrong or rare piece now and then,
+    /// at every alignment: the lexer's verdict must be
+    /// `core::str::from_utf8`'s, error offset included.
+    #[test]
+    fn long_strings_agree_with_core_on_utf8() {
+        let cases = if cfg!(miri) { 200 } else { 40_000 };
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut wrong = 0;
+        for _ in 0..cases {
+            let mut body = std::vec::Vec::new();
+            let len = 16 + (next() % 48) as usize;
+            while body.len() < len {
+                let r = next();
+                let piece = if r % 8 == 0 {
+                    PIECES[(r >> 8) as usize % PIECES.len()]
+                } else {
+                    PIECES[2 + (r >> 8) as usize % 6]
+                };
+                body.extend_from_slice(piece);
+            }
+            let input = [&b"\""[..], &body, b"\""].concat();
+            let want = match core::str::from_utf8(&body) {
+                Ok(_) => Ok(false),
+                Err(e) => {
+                    wrong += 1;
+                    Err(Stop::Fail(Error::new(
+                        ErrorKind::InvalidUtf8,
+                        1 + e.valid_up_to(),
+                    )))
+                }
+            };
+            let mut cursor = Cursor::new(&input);
+            assert_eq!(cursor.string(), want, "{input:x?}");
+            if want.is_ok() {
+                assert_eq!(cursor.pos(), input.len());
+            }
+        }
+        // Both verdicts were put to the test.
+        assert!(wrong > cases / 10 && wrong < cases - cases / 10, "{wrong}");
     }
 
     /// Every sequence of up to four bytes after a quote: the lexer's verdict

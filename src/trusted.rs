@@ -64,11 +64,25 @@ pub(crate) fn common_escapes(buf: &[u8], at: usize) -> u32 {
     }
 }
 
+/// The byte classes of the 16 bytes at `at` for checking UTF-8 a block at
+/// a time; `at + 16` must be within `buf`.
+#[inline(always)]
+pub(crate) fn utf8_classes(buf: &[u8], at: usize) -> crate::scan::Utf8Classes {
+    #[cfg(target_arch = "x86_64")]
+    {
+        sse2::utf8_classes(buf, at)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        crate::scan::utf8_classes_scalar(buf, at)
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod sse2 {
     use core::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8,
+        __m128i, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8,
+        _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     };
 
     /// Loads `buf[at..at + 16]`; the caller checked `at + 16 <= buf.len()`.
@@ -126,6 +140,52 @@ mod sse2 {
             let n = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'n' as i8));
             let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
             _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(r, n), quote)) as u32
+        }
+    }
+
+    /// The bytes from `lo` to `hi` (both at least 0x80: negative as signed
+    /// bytes, in the same order).
+    #[inline(always)]
+    fn within(v: __m128i, lo: u8, hi: u8) -> __m128i {
+        // SAFETY: SSE2 is part of the x86-64 baseline; these operate on
+        // registers only.
+        unsafe {
+            _mm_and_si128(
+                _mm_cmpgt_epi8(v, _mm_set1_epi8(lo.wrapping_sub(1) as i8)),
+                _mm_cmplt_epi8(v, _mm_set1_epi8(hi.wrapping_add(1) as i8)),
+            )
+        }
+    }
+
+    #[inline(always)]
+    pub(super) fn utf8_classes(buf: &[u8], at: usize) -> crate::scan::Utf8Classes {
+        let v = load16(buf, at);
+        let mask = |x: __m128i| {
+            // SAFETY: SSE2 is part of the x86-64 baseline; this operates on
+            // registers only.
+            unsafe { _mm_movemask_epi8(x) as u32 }
+        };
+        // SAFETY: SSE2 is part of the x86-64 baseline; these operate on
+        // registers only.
+        let (cont, cont_low, lead3, lead4) = unsafe {
+            let e0_ed = _mm_or_si128(
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(0xE0_u8 as i8)),
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(0xED_u8 as i8)),
+            );
+            (
+                _mm_cmplt_epi8(v, _mm_set1_epi8(0xC0_u8 as i8)),
+                _mm_cmplt_epi8(v, _mm_set1_epi8(0x90_u8 as i8)),
+                _mm_andnot_si128(e0_ed, within(v, 0xE0, 0xEF)),
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(0xF0_u8 as i8)),
+            )
+        };
+        crate::scan::Utf8Classes {
+            high: mask(v),
+            cont: mask(cont),
+            cont_low: mask(cont_low),
+            lead2: mask(within(v, 0xC2, 0xDF)),
+            lead3: mask(lead3),
+            lead4: mask(lead4),
         }
     }
 
@@ -232,6 +292,25 @@ mod tests {
                             "{special:#x} at {at}, len {len}, from {start}"
                         );
                     }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn simd_utf8_classes_agree_with_scalar_for_every_byte_at_every_position() {
+        let step = if cfg!(miri) { 17 } else { 1 };
+        for at in 0..16 {
+            for byte in (0..=255u8).step_by(step) {
+                let mut bytes = [b'a'; 20];
+                bytes[at] = byte;
+                bytes[(at + 5) % 16] = 0x80 | (byte >> 2);
+                for start in 0..=4 {
+                    assert_eq!(
+                        super::utf8_classes(&bytes, start),
+                        crate::scan::utf8_classes_scalar(&bytes, start),
+                        "{byte:#x} at {at}, from {start}"
+                    );
                 }
             }
         }
