@@ -652,6 +652,13 @@ impl<'a> Cursor<'a> {
     #[inline(always)]
     pub(crate) fn key(&mut self, ws: &mut bool) -> Lex<bool> {
         let escaped = self.string()?;
+        // The compact layout, `":` and the value at once.
+        if let Some(&[b':', value]) = self.buf.get(self.pos..self.pos + 2)
+            && !is_ws(value)
+        {
+            self.pos += 1;
+            return Ok(escaped);
+        }
         if self.next_token(ws)? != b':' {
             return fail(ErrorKind::ExpectedColon, self.pos);
         }
@@ -722,6 +729,12 @@ impl<'a> Cursor<'a> {
                     return Ok(ws);
                 }
                 let object = stack & 1 == 1;
+                // The compact layout, `,"` in an object: the next key at once.
+                if object && self.buf.get(self.pos..self.pos + 2) == Some(b",\"") {
+                    self.pos += 1;
+                    self.key(&mut ws)?;
+                    break;
+                }
                 match self.next_token(&mut ws)? {
                     b',' => {
                         self.pos += 1;
