@@ -3,7 +3,8 @@
 //!
 //! The stream groups (`stream/...`) read whole inputs with the slice
 //! iterator (borrowed events) and `OwnedEvents` (owned events), and the
-//! incremental decoder fed 4 KB chunks.
+//! incremental decoder fed 4 KB chunks, its events owned (`decode`) or
+//! borrowed from its buffer (`decode_borrowed`).
 //!
 //! The client workloads decode with `chatwire::from_slice`; the server
 //! workload (`decode/server`, `encode/server`) with `ServerEvent::from_slice`
@@ -328,6 +329,25 @@ fn streams(c: &mut Criterion) {
                 while let Some(item) = decoder.decode_eof(&mut buf) {
                     black_box(item.unwrap());
                 }
+            })
+        });
+        // The same chunks, events borrowed from the buffer: no reference
+        // counts, no copies of the events.
+        group.bench_function("incremental_4k_borrowed", |b| {
+            let mut buf = bytes::BytesMut::with_capacity(64 * 1024);
+            b.iter(|| {
+                let mut decoder = stream::Decoder::new(framing);
+                for chunk in input.bytes.chunks(4096) {
+                    decoder.release(&mut buf);
+                    buf.extend_from_slice(chunk);
+                    while let Some(item) = decoder.decode_borrowed(&buf) {
+                        black_box(item.unwrap());
+                    }
+                }
+                while let Some(item) = decoder.decode_borrowed_eof(&buf) {
+                    black_box(item.unwrap());
+                }
+                decoder.release(&mut buf);
             })
         });
         group.finish();

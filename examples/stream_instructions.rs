@@ -1,7 +1,8 @@
 //! The stream layer on a generated workload, for counting instructions per
 //! event under callgrind, or for timing: the bare `chatwire::from_slice`
 //! loop over the lines, the slice iterator, and the incremental decoder fed
-//! 4 KB chunks, each consuming events as `benches/codec.rs` does.
+//! 4 KB chunks (owned events, or events borrowed from its buffer), each
+//! consuming events as `benches/codec.rs` does.
 //!
 //! ```text
 //! cargo build --release --example stream_instructions
@@ -10,8 +11,9 @@
 //! target/release/examples/stream_instructions mixed 50000 time
 //! ```
 //!
-//! Modes: `bare`, `slice`, `incremental` (one run of the measured region,
-//! `run_*`), and `time` (the three interleaved, best of 60 runs each).
+//! Modes: `bare`, `slice`, `incremental`, `borrowed` (one run of the
+//! measured region, `run_*`), and `time` (the four interleaved, best of 60
+//! runs each).
 
 use chatwire::stream::{self, Config, Framing};
 use chatwire::workload::{self, Workload};
@@ -55,6 +57,28 @@ fn run_incremental(bytes: &[u8], framing: Framing, buf: &mut bytes::BytesMut) ->
     n
 }
 
+/// The incremental decoder, fed 4 KB chunks, its events borrowed from the
+/// buffer.
+#[inline(never)]
+fn run_borrowed(bytes: &[u8], framing: Framing, buf: &mut bytes::BytesMut) -> usize {
+    let mut decoder = stream::Decoder::new(framing);
+    let mut n = 0;
+    for chunk in bytes.chunks(4096) {
+        decoder.release(buf);
+        buf.extend_from_slice(chunk);
+        while let Some(item) = decoder.decode_borrowed(buf) {
+            std::hint::black_box(item.unwrap());
+            n += 1;
+        }
+    }
+    while let Some(item) = decoder.decode_borrowed_eof(buf) {
+        std::hint::black_box(item.unwrap());
+        n += 1;
+    }
+    decoder.release(buf);
+    n
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let workload: Workload = args
@@ -79,9 +103,10 @@ fn main() {
         "bare" => run_bare(&lines),
         "slice" => run_slice(&bytes, framing),
         "incremental" => run_incremental(&bytes, framing, &mut buf),
+        "borrowed" => run_borrowed(&bytes, framing, &mut buf),
         "time" => {
             let bare = framing == Framing::Ndjson;
-            let mut best = [u128::MAX; 3];
+            let mut best = [u128::MAX; 4];
             for _ in 0..60 {
                 if bare {
                     let t = std::time::Instant::now();
@@ -94,16 +119,21 @@ fn main() {
                 let t = std::time::Instant::now();
                 std::hint::black_box(run_incremental(&bytes, framing, &mut buf));
                 best[2] = best[2].min(t.elapsed().as_nanos());
+                let t = std::time::Instant::now();
+                std::hint::black_box(run_borrowed(&bytes, framing, &mut buf));
+                best[3] = best[3].min(t.elapsed().as_nanos());
             }
             let ms = |ns: u128| ns as f64 / 1e6;
             if bare {
                 print!("bare {:.3} ms, ", ms(best[0]));
             }
             println!(
-                "{workload}: slice {:.3} ms, incremental {:.3} ms ({:.2}x)",
+                "{workload}: slice {:.3} ms, incremental {:.3} ms ({:.2}x), borrowed {:.3} ms ({:.2}x)",
                 ms(best[1]),
                 ms(best[2]),
-                best[2] as f64 / best[1] as f64
+                best[2] as f64 / best[1] as f64,
+                ms(best[3]),
+                best[3] as f64 / best[1] as f64
             );
             return;
         }

@@ -561,6 +561,56 @@ pub fn stream_decoder_items<S: Side>(
     items
 }
 
+/// As [`stream_decoder_items`], with the events borrowed from the buffer
+/// (`Decoder::decode_borrowed`) and the consumed bytes released after each
+/// chunk.
+pub fn stream_borrowed_items<S: Side>(
+    stream: &[u8],
+    framing: Framing,
+    config: Config,
+    chunks: &[usize],
+) -> StreamItems {
+    let cap = item_cap(stream.len());
+    let mut decoder = Decoder::<S>::with(framing, config);
+    let mut buf = BytesMut::new();
+    let mut items = StreamItems::new();
+    let mut fed = 0;
+    let mut next_chunk = 0;
+    let push = |item: Result<S::Event<'_>, StreamError>, items: &mut StreamItems| {
+        items.push(item.map(|event| written(&event)));
+        assert!(
+            items.len() <= cap,
+            "the borrowing decoder does not end on {}",
+            show(stream)
+        );
+    };
+    while fed < stream.len() {
+        let len = if chunks.is_empty() {
+            stream.len()
+        } else {
+            chunks[next_chunk % chunks.len()].max(1)
+        };
+        next_chunk += 1;
+        let end = (fed + len).min(stream.len());
+        buf.extend_from_slice(&stream[fed..end]);
+        fed = end;
+        while let Some(item) = decoder.decode_borrowed(&buf) {
+            push(item, &mut items);
+        }
+        decoder.release(&mut buf);
+    }
+    while let Some(item) = decoder.decode_borrowed_eof(&buf) {
+        push(item, &mut items);
+    }
+    decoder.release(&mut buf);
+    assert!(
+        buf.is_empty(),
+        "bytes left after the end of {}",
+        show(stream)
+    );
+    items
+}
+
 /// `stream`: decoding a stream of events gives the same events, errors and
 /// end however the stream is cut into chunks, both with `chatwire::parse`
 /// re-run from each event's start as bytes arrive, and with the stream API,
@@ -635,7 +685,8 @@ pub fn check_stream(data: &[u8]) {
 }
 
 /// The stream API over `stream` reading side `S`: the incremental decoder
-/// over the given chunks (and byte by byte, for short streams) yields what
+/// over the given chunks, its events owned or borrowed (and owned byte by
+/// byte, for short streams), yields what
 /// the slice iterator yields, and each event written decodes alone to
 /// itself. Returns the slice iterator's items.
 fn check_stream_side<S: Side>(
@@ -651,6 +702,13 @@ fn check_stream_side<S: Side>(
         decoded,
         slice,
         "{side}, {framing:?}, chunks {chunks:?}: the decoder and the slice iterator differ on {}",
+        show(stream)
+    );
+    let borrowed = stream_borrowed_items::<S>(stream, framing, config, chunks);
+    assert_eq!(
+        borrowed,
+        slice,
+        "{side}, {framing:?}, chunks {chunks:?}: borrowed events and the slice iterator differ on {}",
         show(stream)
     );
     if stream.len() <= 512 {

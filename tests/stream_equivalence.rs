@@ -2,7 +2,7 @@
 //! framing, cut into random chunks (down to one byte), the incremental
 //! decoder yields exactly the events and errors the slice iterator yields,
 //! in order: event values, error kinds, units, stream offsets, lines and
-//! columns. `CHATWIRE_PROPTEST_MULTIPLIER` multiplies the case count (1024);
+//! columns; and so do its events borrowed from the buffer. `CHATWIRE_PROPTEST_MULTIPLIER` multiplies the case count (1024);
 //! `PROPTEST_CASES` sets it.
 #![cfg(feature = "alloc")]
 
@@ -255,6 +255,49 @@ fn incremental(input: &[u8], framing: Framing, config: Config, sizes: &[usize]) 
     out
 }
 
+/// As [`incremental`], with events borrowed from the buffer
+/// (`Decoder::decode_borrowed`), the consumed bytes released after each
+/// chunk: what is left is bounded as the owned decoder's buffer is.
+fn incremental_borrowed(
+    input: &[u8],
+    framing: Framing,
+    config: Config,
+    sizes: &[usize],
+) -> Vec<Item> {
+    let mut decoder = Decoder::with_config(framing, config);
+    let mut buf = BytesMut::new();
+    let mut out = Vec::new();
+    let item = |item: Result<ClientEvent<'_>, StreamError>| match item {
+        Ok(event) => Item::Event(event.to_vec()),
+        Err(e) => Item::Error(e),
+    };
+    let mut at = 0;
+    let mut i = 0;
+    while at < input.len() {
+        let n = sizes[i % sizes.len()].min(input.len() - at);
+        i += 1;
+        buf.extend_from_slice(&input[at..at + n]);
+        at += n;
+        while let Some(next) = decoder.decode_borrowed(&buf) {
+            out.push(item(next));
+        }
+        decoder.release(&mut buf);
+        assert_eq!(decoder.offset(), (at - buf.len()) as u64);
+        assert!(
+            buf.len() <= config.event_limit() + 2 * n + 64,
+            "buffer {} too large",
+            buf.len()
+        );
+    }
+    while let Some(next) = decoder.decode_borrowed_eof(&buf) {
+        out.push(item(next));
+    }
+    decoder.release(&mut buf);
+    assert!(buf.is_empty(), "{} bytes left after the end", buf.len());
+    assert_eq!(decoder.offset(), input.len() as u64);
+    out
+}
+
 #[derive(Clone, Debug)]
 enum Limit {
     None,
@@ -295,6 +338,8 @@ proptest! {
         let whole = from_slice(&input, framing, config);
         let chunked = incremental(&input, framing, config, &sizes);
         prop_assert_eq!(&chunked, &whole, "input {:?}", String::from_utf8_lossy(&input));
+        let borrowed = incremental_borrowed(&input, framing, config, &sizes);
+        prop_assert_eq!(&borrowed, &whole, "borrowed, input {:?}", String::from_utf8_lossy(&input));
     }
 
     #[test]

@@ -29,6 +29,11 @@ use crate::side::{Client, Side};
 /// next event split out, error, or `None`. Whenever `decode` returns `None`,
 /// `buf` holds exactly the bytes not consumed yet.
 ///
+/// [`Decoder::decode_borrowed`] yields the same items with the events
+/// borrowed from the buffer instead, leaving the buffer alone until
+/// [`Decoder::release`]; released before each chunk is appended, the buffer
+/// is bounded the same way.
+///
 /// Complete events are decoded in place, as by the slice iterator. An event
 /// that straddles chunks is not decoded again on every chunk: an NDJSON
 /// line waits for its line feed (found looking at each new byte once), an
@@ -165,6 +170,94 @@ impl<S: Side> Decoder<S> {
     /// with `buf` empty.
     pub fn decode_eof(&mut self, buf: &mut BytesMut) -> Option<Result<OwnedEvent<S>, StreamError>> {
         self.run(buf, true)
+    }
+
+    /// Like [`Decoder::decode`], but the event borrows from `buf`, as the
+    /// slice iterator's do: no reference counts, nothing copied, whatever
+    /// the event. `buf` is not touched; the bytes consumed stay in it until
+    /// [`Decoder::release`] drops them, which callers do before appending
+    /// the next chunk (or never, keeping the whole input).
+    ///
+    /// `buf` is the buffer as it stands: the bytes the decoder has seen,
+    /// followed by any appended since. Between calls it may only grow at
+    /// the back or be released; given anything else, the decoder yields
+    /// wrong items, never a panic. Calls of [`Decoder::decode`] and of this
+    /// may be mixed on one buffer.
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use chatwire::{ClientEvent, stream::{Decoder, Framing}};
+    ///
+    /// let mut decoder = Decoder::new(Framing::Ndjson);
+    /// let mut buf = BytesMut::new();
+    /// let mut msgs = Vec::new();
+    /// for chunk in [&b"{\"event\":\"chat_session_message\",\"msg_id\":\"1\",\"ms"[..], b"g\":\"hi\"}\n"] {
+    ///     decoder.release(&mut buf);
+    ///     buf.extend_from_slice(chunk);
+    ///     while let Some(item) = decoder.decode_borrowed(&buf) {
+    ///         if let ClientEvent::Message { msg, .. } = item? {
+    ///             msgs.push(msg.to_string());
+    ///         }
+    ///     }
+    /// }
+    /// assert_eq!(msgs, ["hi"]);
+    /// assert!(decoder.decode_borrowed_eof(&buf).is_none());
+    /// decoder.release(&mut buf);
+    /// assert!(buf.is_empty());
+    /// # Ok::<(), chatwire::stream::StreamError>(())
+    /// ```
+    #[inline]
+    pub fn decode_borrowed<'b>(
+        &mut self,
+        buf: &'b [u8],
+    ) -> Option<Result<S::Event<'b>, StreamError>> {
+        self.run_borrowed(buf, false)
+    }
+
+    /// Like [`Decoder::decode_borrowed`], at the end of the input, as
+    /// [`Decoder::decode_eof`]: after the last item, `None`, and
+    /// [`Decoder::release`] then empties the buffer.
+    pub fn decode_borrowed_eof<'b>(
+        &mut self,
+        buf: &'b [u8],
+    ) -> Option<Result<S::Event<'b>, StreamError>> {
+        self.run_borrowed(buf, true)
+    }
+
+    /// Drops the bytes consumed so far from the front of `buf` (after
+    /// [`Decoder::decode_borrowed`]); returns how many.
+    pub fn release(&mut self, buf: &mut BytesMut) -> usize {
+        let consumed = self.core.release(&buf[..]).min(buf.len());
+        buf.advance(consumed);
+        consumed
+    }
+
+    #[inline(always)]
+    fn run_borrowed<'b>(
+        &mut self,
+        buf: &'b [u8],
+        eof: bool,
+    ) -> Option<Result<S::Event<'b>, StreamError>> {
+        match self.core.fast::<S, true>(buf, eof) {
+            Fast::Event(event, _, _) => Some(Ok(event)),
+            Fast::Unit(event, _, _) => Some(Ok(S::shorten(event))),
+            Fast::Pending | Fast::Done => None,
+            Fast::Slow => self.slow_borrowed(buf, eof),
+        }
+    }
+
+    /// The general path of [`Decoder::decode_borrowed`].
+    #[inline(never)]
+    fn slow_borrowed<'b>(
+        &mut self,
+        buf: &'b [u8],
+        eof: bool,
+    ) -> Option<Result<S::Event<'b>, StreamError>> {
+        match self.core.dispatch::<S>(buf, eof) {
+            Step::Event(event, _, _) => Some(Ok(event)),
+            Step::Error(e) => Some(Err(e)),
+            Step::Pending | Step::Done => None,
+        }
     }
 
     #[inline(always)]
