@@ -1299,9 +1299,17 @@ impl Core {
         }
         self.state = Self::after(task);
         self.pos = q + n;
-        // Without whitespace, the event holds no line feed.
-        if INC && !ws && self.memo.pos == q {
-            self.memo.pos = q + n;
+        // Without whitespace, the event holds no line feed. The line memo
+        // catches up with the event first when it lags behind (after an
+        // envelope's start, say), so that it goes on following the events
+        // rather than leaving them all to be counted on release.
+        if INC && !ws {
+            if self.memo.pos < q {
+                self.stats.counted += self.memo.advance(buf, q, self.base);
+            }
+            if self.memo.pos == q {
+                self.memo.pos = q + n;
+            }
         }
         Fast::Event(event, q, q + n)
     }
