@@ -47,7 +47,9 @@
 //!   once as [`StreamErrorKind::Truncated`].
 //!
 //! The slice iterator ([`events`]) and the incremental [`Decoder`] yield the
-//! same events and the same errors, however the input is chunked.
+//! same events and the same errors, however the input is chunked; the
+//! decoder's events are owned ([`Decoder::decode`]) or borrowed from its
+//! buffer ([`Decoder::decode_borrowed`]).
 //!
 //! # Sides
 //!
