@@ -18,7 +18,8 @@
 //!   path is tested against.
 //! - **Standard input and pipes** ([`streaming`]): 64 KiB reads appended to
 //!   a `BytesMut` fed to the incremental `stream::Decoder`, which keeps at
-//!   most about one event plus one read.
+//!   most about one event plus one read; its events are borrowed from the
+//!   buffer, or owned when their sizes are counted (`stats`).
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{self, Read};
@@ -475,6 +476,8 @@ fn streaming<S: Direction>(
     let mut consumed = 0u64;
     let mut framing = Framing::Auto;
     loop {
+        // What the borrowed events below left behind.
+        decoder.release(&mut buf);
         let filled = buf.len();
         buf.resize(filled + READ_SIZE, 0);
         let n = loop {
@@ -487,19 +490,36 @@ fn streaming<S: Direction>(
         buf.truncate(filled + n);
         consumed += n as u64;
         let eof = n == 0;
-        loop {
-            let item = if eof {
-                decoder.decode_eof(&mut buf)
-            } else {
-                decoder.decode(&mut buf)
-            };
-            match item {
-                Some(Ok(owned)) => {
-                    let size = job.sizes.then(|| owned.as_bytes().len());
-                    chunk.event::<S>(job.emit, &owned.event(), size);
+        if job.sizes {
+            // Owned events, which know their bytes.
+            loop {
+                let item = if eof {
+                    decoder.decode_eof(&mut buf)
+                } else {
+                    decoder.decode(&mut buf)
+                };
+                match item {
+                    Some(Ok(owned)) => {
+                        let size = owned.as_bytes().len();
+                        chunk.event::<S>(job.emit, &owned.event(), Some(size));
+                    }
+                    Some(Err(e)) => chunk.error(&e),
+                    None => break,
                 }
-                Some(Err(e)) => chunk.error(&e),
-                None => break,
+            }
+        } else {
+            // Events borrowed from the buffer: nothing split off it.
+            loop {
+                let item = if eof {
+                    decoder.decode_borrowed_eof(&buf)
+                } else {
+                    decoder.decode_borrowed(&buf)
+                };
+                match item {
+                    Some(Ok(event)) => chunk.event::<S>(job.emit, &event, None),
+                    Some(Err(e)) => chunk.error(&e),
+                    None => break,
+                }
             }
         }
         if framing != decoder.framing() {
