@@ -776,7 +776,13 @@ impl Core {
             };
         }
         let q = self.pos;
-        if INC && !eof && buf.len() - q <= self.max && !self.feed_after(buf, q) {
+        // (A line feed already known to follow settles it at once.)
+        if INC
+            && !eof
+            && q >= self.tail.feed_end
+            && buf.len() - q <= self.max
+            && !self.feed_after(buf, q)
+        {
             // No line feed has arrived: what `line` would find out.
             self.state = State::Line {
                 seen: buf.len() - q,
@@ -1228,7 +1234,13 @@ impl Core {
         let have = buf.len() - q;
         // An object that has not ended yet (and is sound so far) waits, not
         // decoded, for what a scan for its end would wait for.
-        if INC && !eof && buf[q] == b'{' && have <= self.max && !self.close_after(buf, q) {
+        if INC
+            && !eof
+            && q >= self.tail.close_end
+            && buf[q] == b'{'
+            && have <= self.max
+            && !self.close_after(buf, q)
+        {
             let opens = self.opens(&buf[q..]);
             if opens <= OPEN_LIMIT {
                 self.state = State::Retry {
