@@ -519,46 +519,77 @@ pub fn stream_slice_items<S: Side>(stream: &[u8], framing: Framing, config: Conf
     items
 }
 
-/// The stream API's incremental decoder of side `S`, fed the stream in
-/// chunks of the given lengths (cycled; all at once when `chunks` is empty).
-pub fn stream_decoder_items<S: Side>(
-    stream: &[u8],
-    framing: Framing,
-    config: Config,
-    chunks: &[usize],
-) -> StreamItems {
-    let cap = item_cap(stream.len());
-    let mut decoder = Decoder::<S>::with(framing, config);
-    let mut buf = BytesMut::new();
-    let mut items = StreamItems::new();
+/// `stream` cut into chunks of the given lengths (cycled; all at once when
+/// `chunks` is empty).
+fn chunked<'s>(stream: &'s [u8], chunks: &'s [usize]) -> impl Iterator<Item = &'s [u8]> {
     let mut fed = 0;
     let mut next_chunk = 0;
-    let push = |item: Result<OwnedEvent<S>, StreamError>, items: &mut StreamItems| {
-        items.push(item.map(|event| written(&event.event())));
-        assert!(
-            items.len() <= cap,
-            "the decoder does not end on {}",
-            show(stream)
-        );
-    };
-    while fed < stream.len() {
+    core::iter::from_fn(move || {
+        if fed >= stream.len() {
+            return None;
+        }
         let len = if chunks.is_empty() {
             stream.len()
         } else {
             chunks[next_chunk % chunks.len()].max(1)
         };
         next_chunk += 1;
-        let end = (fed + len).min(stream.len());
-        buf.extend_from_slice(&stream[fed..end]);
-        fed = end;
+        let start = fed;
+        fed = (fed + len).min(stream.len());
+        Some(&stream[start..fed])
+    })
+}
+
+/// Collects a decoder's items, each event as written, stopping a decoder
+/// that would not end.
+struct Collect<'s> {
+    stream: &'s [u8],
+    cap: usize,
+    items: StreamItems,
+}
+
+impl<'s> Collect<'s> {
+    fn new(stream: &'s [u8]) -> Self {
+        Collect {
+            stream,
+            cap: item_cap(stream.len()),
+            items: StreamItems::new(),
+        }
+    }
+
+    fn push(&mut self, item: Result<Vec<u8>, StreamError>) {
+        self.items.push(item);
+        assert!(
+            self.items.len() <= self.cap,
+            "the decoder does not end on {}",
+            show(self.stream)
+        );
+    }
+}
+
+/// The stream API's incremental decoder of side `S`, fed the stream in
+/// chunks of the given lengths (see [`chunked`]).
+pub fn stream_decoder_items<S: Side>(
+    stream: &[u8],
+    framing: Framing,
+    config: Config,
+    chunks: &[usize],
+) -> StreamItems {
+    let mut decoder = Decoder::<S>::with(framing, config);
+    let mut buf = BytesMut::new();
+    let mut out = Collect::new(stream);
+    let written_owned =
+        |item: Result<OwnedEvent<S>, StreamError>| item.map(|e| written(&e.event()));
+    for chunk in chunked(stream, chunks) {
+        buf.extend_from_slice(chunk);
         while let Some(item) = decoder.decode(&mut buf) {
-            push(item, &mut items);
+            out.push(written_owned(item));
         }
     }
     while let Some(item) = decoder.decode_eof(&mut buf) {
-        push(item, &mut items);
+        out.push(written_owned(item));
     }
-    items
+    out.items
 }
 
 /// As [`stream_decoder_items`], with the events borrowed from the buffer
@@ -570,37 +601,18 @@ pub fn stream_borrowed_items<S: Side>(
     config: Config,
     chunks: &[usize],
 ) -> StreamItems {
-    let cap = item_cap(stream.len());
     let mut decoder = Decoder::<S>::with(framing, config);
     let mut buf = BytesMut::new();
-    let mut items = StreamItems::new();
-    let mut fed = 0;
-    let mut next_chunk = 0;
-    let push = |item: Result<S::Event<'_>, StreamError>, items: &mut StreamItems| {
-        items.push(item.map(|event| written(&event)));
-        assert!(
-            items.len() <= cap,
-            "the borrowing decoder does not end on {}",
-            show(stream)
-        );
-    };
-    while fed < stream.len() {
-        let len = if chunks.is_empty() {
-            stream.len()
-        } else {
-            chunks[next_chunk % chunks.len()].max(1)
-        };
-        next_chunk += 1;
-        let end = (fed + len).min(stream.len());
-        buf.extend_from_slice(&stream[fed..end]);
-        fed = end;
+    let mut out = Collect::new(stream);
+    for chunk in chunked(stream, chunks) {
+        buf.extend_from_slice(chunk);
         while let Some(item) = decoder.decode_borrowed(&buf) {
-            push(item, &mut items);
+            out.push(item.map(|event| written(&event)));
         }
         decoder.release(&mut buf);
     }
     while let Some(item) = decoder.decode_borrowed_eof(&buf) {
-        push(item, &mut items);
+        out.push(item.map(|event| written(&event)));
     }
     decoder.release(&mut buf);
     assert!(
@@ -608,7 +620,7 @@ pub fn stream_borrowed_items<S: Side>(
         "bytes left after the end of {}",
         show(stream)
     );
-    items
+    out.items
 }
 
 /// `stream`: decoding a stream of events gives the same events, errors and

@@ -217,6 +217,26 @@ fn from_slice(input: &[u8], framing: Framing, config: Config) -> Vec<Item> {
         .collect()
 }
 
+/// `input` in chunks of the given sizes, cycled.
+fn chunks<'i>(input: &'i [u8], sizes: &'i [usize]) -> impl Iterator<Item = &'i [u8]> {
+    let mut at = 0;
+    sizes.iter().cycle().map_while(move |&size| {
+        let size = size.max(1);
+        let chunk = input.get(at..(at + size).min(input.len()))?;
+        at += size;
+        (!chunk.is_empty()).then_some(chunk)
+    })
+}
+
+/// Checks that the buffer holds at most about one event and a chunk.
+fn assert_bounded(buf: &BytesMut, config: Config, chunk: &[u8]) {
+    assert!(
+        buf.len() <= config.event_limit() + 2 * chunk.len() + 64,
+        "buffer {} too large",
+        buf.len()
+    );
+}
+
 fn incremental(input: &[u8], framing: Framing, config: Config, sizes: &[usize]) -> Vec<Item> {
     let mut decoder = Decoder::with_config(framing, config);
     let mut buf = BytesMut::new();
@@ -232,21 +252,12 @@ fn incremental(input: &[u8], framing: Framing, config: Config, sizes: &[usize]) 
             Err(e) => Item::Error(e),
         })
     };
-    let mut at = 0;
-    let mut i = 0;
-    while at < input.len() {
-        let n = sizes[i % sizes.len()].min(input.len() - at);
-        i += 1;
-        buf.extend_from_slice(&input[at..at + n]);
-        at += n;
+    for chunk in chunks(input, sizes) {
+        buf.extend_from_slice(chunk);
         while let Some(item) = decoder.decode(&mut buf) {
             push(item);
         }
-        assert!(
-            buf.len() <= config.event_limit() + 2 * n + 64,
-            "buffer {} too large",
-            buf.len()
-        );
+        assert_bounded(&buf, config, chunk);
     }
     while let Some(item) = decoder.decode_eof(&mut buf) {
         push(item);
@@ -271,23 +282,16 @@ fn incremental_borrowed(
         Ok(event) => Item::Event(event.to_vec()),
         Err(e) => Item::Error(e),
     };
-    let mut at = 0;
-    let mut i = 0;
-    while at < input.len() {
-        let n = sizes[i % sizes.len()].min(input.len() - at);
-        i += 1;
-        buf.extend_from_slice(&input[at..at + n]);
-        at += n;
+    let mut fed = 0;
+    for chunk in chunks(input, sizes) {
+        buf.extend_from_slice(chunk);
+        fed += chunk.len();
         while let Some(next) = decoder.decode_borrowed(&buf) {
             out.push(item(next));
         }
         decoder.release(&mut buf);
-        assert_eq!(decoder.offset(), (at - buf.len()) as u64);
-        assert!(
-            buf.len() <= config.event_limit() + 2 * n + 64,
-            "buffer {} too large",
-            buf.len()
-        );
+        assert_eq!(decoder.offset(), (fed - buf.len()) as u64);
+        assert_bounded(&buf, config, chunk);
     }
     while let Some(next) = decoder.decode_borrowed_eof(&buf) {
         out.push(item(next));
