@@ -302,6 +302,81 @@ fn incremental_borrowed(
     out
 }
 
+/// As [`incremental`], each call owned or borrowed as `owned` says (cycled),
+/// the consumed bytes released before each chunk: the two kinds of call
+/// share one buffer.
+fn incremental_mixed(
+    input: &[u8],
+    framing: Framing,
+    config: Config,
+    sizes: &[usize],
+    owned: &[bool],
+) -> Vec<Item> {
+    let mut decoder = Decoder::with_config(framing, config);
+    let mut buf = BytesMut::new();
+    let mut out = Vec::new();
+    let mut calls = owned.iter().cycle();
+    let mut next = |decoder: &mut Decoder, buf: &mut BytesMut, eof: bool| {
+        let item = if *calls.next().unwrap() {
+            let item = if eof {
+                decoder.decode_eof(buf)
+            } else {
+                decoder.decode(buf)
+            };
+            item.map(|item| item.map(|event| event.event().to_vec()))
+        } else {
+            let item = if eof {
+                decoder.decode_borrowed_eof(buf)
+            } else {
+                decoder.decode_borrowed(buf)
+            };
+            item.map(|item| item.map(|event| event.to_vec()))
+        };
+        item.map(|item| match item {
+            Ok(bytes) => Item::Event(bytes),
+            Err(e) => Item::Error(e),
+        })
+    };
+    for chunk in chunks(input, sizes) {
+        decoder.release(&mut buf);
+        buf.extend_from_slice(chunk);
+        while let Some(item) = next(&mut decoder, &mut buf, false) {
+            out.push(item);
+        }
+    }
+    while let Some(item) = next(&mut decoder, &mut buf, true) {
+        out.push(item);
+    }
+    decoder.release(&mut buf);
+    assert!(buf.is_empty(), "{} bytes left after the end", buf.len());
+    out
+}
+
+/// What a caller may do to the decoder and its buffer, right or wrong.
+#[derive(Clone, Debug)]
+enum Op {
+    Append(Vec<u8>),
+    Decode,
+    DecodeEof,
+    Borrowed,
+    BorrowedEof,
+    Release,
+    Truncate(usize),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        3 => piece().prop_map(|p| Op::Append(format!("{p}\n").into_bytes())),
+        1 => prop::collection::vec(any::<u8>(), 0..8).prop_map(Op::Append),
+        2 => Just(Op::Decode),
+        1 => Just(Op::DecodeEof),
+        2 => Just(Op::Borrowed),
+        1 => Just(Op::BorrowedEof),
+        1 => Just(Op::Release),
+        1 => (0usize..64).prop_map(Op::Truncate),
+    ]
+}
+
 #[derive(Clone, Debug)]
 enum Limit {
     None,
@@ -329,6 +404,7 @@ proptest! {
             (any::<prop::sample::Index>(), -1isize..=1).prop_map(|(i, d)| Limit::Piece(i, d)),
         ],
         sizes in chunk_sizes(),
+        owned in prop::collection::vec(any::<bool>(), 1..8),
     ) {
         let framing = if auto { Framing::Auto } else { written };
         // Limits right at a piece's length exercise the boundary cases.
@@ -344,6 +420,41 @@ proptest! {
         prop_assert_eq!(&chunked, &whole, "input {:?}", String::from_utf8_lossy(&input));
         let borrowed = incremental_borrowed(&input, framing, config, &sizes);
         prop_assert_eq!(&borrowed, &whole, "borrowed, input {:?}", String::from_utf8_lossy(&input));
+        let mixed = incremental_mixed(&input, framing, config, &sizes, &owned);
+        prop_assert_eq!(&mixed, &whole, "mixed calls {:?}, input {:?}", owned, String::from_utf8_lossy(&input));
+    }
+
+    /// A caller that shrinks its buffer between calls, or hands the
+    /// decoder bytes it did not see, gets wrong items but never a panic,
+    /// and the decoder ends.
+    #[test]
+    fn any_sequence_of_calls_and_buffer_changes_never_panics(
+        framing in prop_oneof![Just(Framing::Auto), Just(Framing::Ndjson), Just(Framing::Envelope), Just(Framing::Concatenated)],
+        ops in prop::collection::vec(op(), 0..40),
+    ) {
+        let mut decoder = Decoder::with_config(framing, Config::new().max_event_len(256));
+        let mut buf = BytesMut::new();
+        for op in ops {
+            match op {
+                Op::Append(bytes) => buf.extend_from_slice(&bytes),
+                Op::Decode => drop(decoder.decode(&mut buf)),
+                Op::DecodeEof => drop(decoder.decode_eof(&mut buf)),
+                Op::Borrowed => drop(decoder.decode_borrowed(&buf)),
+                Op::BorrowedEof => drop(decoder.decode_borrowed_eof(&buf)),
+                Op::Release => {
+                    let before = buf.len();
+                    let n = decoder.release(&mut buf);
+                    prop_assert_eq!(buf.len(), before - n);
+                }
+                Op::Truncate(n) => buf.truncate(n.min(buf.len())),
+            }
+        }
+        // However it was left, the end of the input ends the items.
+        let mut left = 0;
+        while decoder.decode_borrowed_eof(&buf).is_some() {
+            left += 1;
+            prop_assert!(left <= buf.len() + 2, "no end after {} items", left);
+        }
     }
 
     #[test]

@@ -233,6 +233,10 @@ pub(crate) struct Core {
     values: u64,
     saw_events: bool,
     tail: Tail,
+    /// For the incremental decoder: the buffer's length at the last call,
+    /// less what was released since. Every index kept lies below it, so a
+    /// buffer at least this long is one they are all valid in.
+    watermark: usize,
     stats: Stats,
 }
 
@@ -323,6 +327,7 @@ impl Core {
             values: 0,
             saw_events: false,
             tail: Tail::default(),
+            watermark: 0,
             stats: Stats::default(),
         }
     }
@@ -364,11 +369,37 @@ impl Core {
         self.base
     }
 
+    /// Notes the incremental decoder's buffer length, first recovering if
+    /// the buffer is shorter than at the last call, less what was released:
+    /// its caller cut bytes the decoder had seen.
+    #[inline(always)]
+    fn guard(&mut self, len: usize) {
+        if len < self.watermark {
+            self.shrunk(len);
+        }
+        self.watermark = len;
+    }
+
+    /// The buffer lost bytes the decoder had seen: the items from here on
+    /// are wrong, but no index points past the buffer's end. The decoder
+    /// skips to the next line that begins with `{`, as after a broken
+    /// structure.
+    #[cold]
+    fn shrunk(&mut self, len: usize) {
+        self.pos = self.pos.min(len);
+        self.memo.pos = self.memo.pos.min(self.pos);
+        self.tail = Tail::default();
+        if !matches!(self.state, State::Done) {
+            self.state = State::Resync { line_start: false };
+        }
+    }
+
     /// Forgets the consumed bytes, which the caller then drops from the
     /// front of its buffer; returns how many.
     #[cfg_attr(not(feature = "alloc"), allow(dead_code))]
     pub(crate) fn release(&mut self, buf: &[u8]) -> usize {
         let n = self.pos;
+        self.watermark = self.watermark.saturating_sub(n);
         self.stats.counted += self.memo.advance(buf, n, self.base);
         self.memo.pos = 0;
         self.base += n as u64;
@@ -590,6 +621,9 @@ impl Core {
         buf: &'a [u8],
         eof: bool,
     ) -> Fast<'a, S> {
+        if INC {
+            self.guard(buf.len());
+        }
         // Tests rather than a jump table: one state at a time is hot.
         if let State::LineStart = self.state {
             return self.line_start::<S, INC>(buf, eof);
@@ -612,6 +646,9 @@ impl Core {
     /// The general state machine, one transition at a time until an item.
     #[inline(never)]
     pub(crate) fn dispatch<'a, S: Side>(&mut self, buf: &'a [u8], eof: bool) -> Step<'a, S> {
+        if self.incremental {
+            self.guard(buf.len());
+        }
         loop {
             let step = match self.state {
                 State::Start => self.start(buf, eof),

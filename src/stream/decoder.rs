@@ -333,7 +333,9 @@ impl<S: Side> Decoder<S> {
         buf: &mut BytesMut,
         item: Option<Result<OwnedEvent<S>, StreamError>>,
     ) -> Option<Result<OwnedEvent<S>, StreamError>> {
-        let consumed = self.core.release(&buf[..]);
+        // (`min`: a caller that shrank its buffer gets wrong items, not a
+        // panic.)
+        let consumed = self.core.release(&buf[..]).min(buf.len());
         buf.advance(consumed);
         item
     }
@@ -345,7 +347,7 @@ impl<S: Side> Decoder<S> {
         let consumed = self.core.release(&buf[..]);
         let mut bytes = buf.split_to(end).freeze();
         bytes.advance(start);
-        buf.advance(consumed - end);
+        buf.advance(consumed.saturating_sub(end).min(buf.len()));
         bytes
     }
 
