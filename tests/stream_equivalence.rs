@@ -2,7 +2,8 @@
 //! framing, cut into random chunks (down to one byte), the incremental
 //! decoder yields exactly the events and errors the slice iterator yields,
 //! in order: event values, error kinds, units, stream offsets, lines and
-//! columns; and so do its events borrowed from the buffer. `CHATWIRE_PROPTEST_MULTIPLIER` multiplies the case count (1024);
+//! columns; and so do its events borrowed from the buffer.
+//! `CHATWIRE_PROPTEST_MULTIPLIER` multiplies the case count (1024);
 //! `PROPTEST_CASES` sets it.
 #![cfg(feature = "alloc")]
 

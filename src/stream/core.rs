@@ -416,6 +416,10 @@ impl Core {
     /// bytes are searched from the end, up to the last one).
     #[inline(always)]
     fn feed_after(&mut self, buf: &[u8], q: usize) -> bool {
+        // One already known to follow settles it, without a search.
+        if q < self.tail.feed_end {
+            return true;
+        }
         let t = &mut self.tail;
         if let Some(new) = buf.get(t.feed_seen..).filter(|new| !new.is_empty()) {
             let found = memrchr(b'\n', new);
@@ -434,6 +438,9 @@ impl Core {
     /// brackets).
     #[inline(always)]
     fn close_after(&mut self, buf: &[u8], q: usize) -> bool {
+        if q < self.tail.close_end {
+            return true;
+        }
         let t = &mut self.tail;
         if let Some(new) = buf.get(t.close_seen..).filter(|new| !new.is_empty()) {
             let found = memrchr3(b'}', b']', b'\n', new);
@@ -813,13 +820,7 @@ impl Core {
             };
         }
         let q = self.pos;
-        // (A line feed already known to follow settles it at once.)
-        if INC
-            && !eof
-            && q >= self.tail.feed_end
-            && buf.len() - q <= self.max
-            && !self.feed_after(buf, q)
-        {
+        if INC && !eof && !self.feed_after(buf, q) && buf.len() - q <= self.max {
             // No line feed has arrived: what `line` would find out.
             self.state = State::Line {
                 seen: buf.len() - q,
@@ -1271,13 +1272,7 @@ impl Core {
         let have = buf.len() - q;
         // An object that has not ended yet (and is sound so far) waits, not
         // decoded, for what a scan for its end would wait for.
-        if INC
-            && !eof
-            && q >= self.tail.close_end
-            && buf[q] == b'{'
-            && have <= self.max
-            && !self.close_after(buf, q)
-        {
+        if INC && !eof && !self.close_after(buf, q) && buf[q] == b'{' && have <= self.max {
             let opens = self.opens(&buf[q..]);
             if opens <= OPEN_LIMIT {
                 self.state = State::Retry {

@@ -225,7 +225,8 @@ impl<S: Side> Decoder<S> {
     }
 
     /// Drops the bytes consumed so far from the front of `buf` (after
-    /// [`Decoder::decode_borrowed`]); returns how many.
+    /// [`Decoder::decode_borrowed`]); returns how many. (Never more than
+    /// `buf` holds, should its caller have cut it.)
     pub fn release(&mut self, buf: &mut BytesMut) -> usize {
         let consumed = self.core.release(&buf[..]).min(buf.len());
         buf.advance(consumed);
@@ -333,10 +334,7 @@ impl<S: Side> Decoder<S> {
         buf: &mut BytesMut,
         item: Option<Result<OwnedEvent<S>, StreamError>>,
     ) -> Option<Result<OwnedEvent<S>, StreamError>> {
-        // (`min`: a caller that shrank its buffer gets wrong items, not a
-        // panic.)
-        let consumed = self.core.release(&buf[..]).min(buf.len());
-        buf.advance(consumed);
+        self.release(buf);
         item
     }
 
@@ -347,7 +345,7 @@ impl<S: Side> Decoder<S> {
         let consumed = self.core.release(&buf[..]);
         let mut bytes = buf.split_to(end).freeze();
         bytes.advance(start);
-        buf.advance(consumed.saturating_sub(end).min(buf.len()));
+        buf.advance(consumed - end);
         bytes
     }
 
