@@ -329,6 +329,8 @@ macro_rules! events {
 
             const UNKNOWN: $Kind = $Kind::Unknown;
 
+            type Slots = [$crate::decode::Slot; $crate::decode::slots_for($SCHEMA)];
+
             #[inline(always)]
             fn kind_of(name: &[u8]) -> Option<$Kind> {
                 $Kind::from_name_bytes(name)

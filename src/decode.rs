@@ -156,6 +156,51 @@ pub(crate) trait Decode<'a>: Sized {
     /// An event whose fields are all optional written exactly
     /// `{"event":"<name>"}` at `at`, and the offset after it.
     fn unit_at(input: &[u8], at: usize) -> Option<(Self, usize)>;
+
+    /// The slot table: one slot for each field up to the last one the
+    /// side's events have ([`slots_for`]). Keys past it are skipped like
+    /// unknown ones, and the table cleared for each object is that much
+    /// smaller.
+    type Slots: SlotTable;
+
+    /// The number of slots in [`Self::Slots`].
+    #[cfg(test)]
+    fn slots() -> usize {
+        Self::Slots::empty().as_ref().len()
+    }
+}
+
+/// A table of slots, one per field from the first: `[Slot; N]`.
+pub(crate) trait SlotTable: AsRef<[Slot]> + AsMut<[Slot]> {
+    /// Every slot empty.
+    fn empty() -> Self;
+}
+
+impl<const N: usize> SlotTable for [Slot; N] {
+    #[inline(always)]
+    fn empty() -> Self {
+        [EMPTY; N]
+    }
+}
+
+/// The slots a side whose events are `schema` needs: one past the
+/// greatest field its events have (`"event"` included).
+pub(crate) const fn slots_for(schema: &[crate::protocol::EventSchema]) -> usize {
+    let mut n = Field::Event as usize + 1;
+    let mut e = 0;
+    while e < schema.len() {
+        let fields = schema[e].fields;
+        let mut f = 0;
+        while f < fields.len() {
+            let needed = fields[f].field as usize + 1;
+            if needed > n {
+                n = needed;
+            }
+            f += 1;
+        }
+        e += 1;
+    }
+    n
 }
 
 /// A field type of the protocol table, as the decoder reads it from a slot.
@@ -191,7 +236,7 @@ enum Kind {
 
 /// One known key's first value.
 #[derive(Clone, Copy, Debug)]
-struct Slot {
+pub(crate) struct Slot {
     start: u32,
     end: u32,
     kind: Kind,
@@ -203,8 +248,8 @@ const EMPTY: Slot = Slot {
     kind: Kind::Absent,
 };
 
-/// One slot per key of the protocol table.
-const SLOTS: usize = Field::COUNT;
+/// One slot per key of the protocol table: the most a side's table holds.
+pub(crate) const SLOTS: usize = Field::COUNT;
 
 const _: () = assert!(SLOTS <= 64, "the repeat mask holds one bit per field");
 
@@ -287,7 +332,8 @@ fn decode_members<'a, E: Decode<'a>, const WS: bool>(
     let mut c = Cursor::at(input, object_start + 1);
     // Whether the object holds whitespace outside strings.
     let mut ws = false;
-    let mut slots = [EMPTY; SLOTS];
+    let mut table = E::Slots::empty();
+    let slots = table.as_mut();
     // The known fields seen more than once.
     let mut repeated = 0u64;
     // The event's kind, when its name was recognised while lexing.
@@ -323,8 +369,7 @@ fn decode_members<'a, E: Decode<'a>, const WS: bool>(
                 ws |= c.skip_ws();
             }
             match field {
-                None => ws |= c.skip_value(1)?,
-                Some(field) => {
+                Some(field) if (field as usize) < slots.len() => {
                     let start = c.pos();
                     let kind = match c.peek_more()? {
                         b'"' if field == Field::Event && known.is_none() => {
@@ -382,6 +427,7 @@ fn decode_members<'a, E: Decode<'a>, const WS: bool>(
                         repeated |= 1 << field as u32;
                     }
                 }
+                _ => ws |= c.skip_value(1)?,
             }
             // The compact layout, `,"`: the next key at once.
             if let Some(b",\"") = input.get(c.pos()..c.pos() + 2) {
@@ -407,7 +453,7 @@ fn decode_members<'a, E: Decode<'a>, const WS: bool>(
     let end = c.pos();
     let fields = Fields {
         input,
-        slots: &slots,
+        slots: &*slots,
         repeated,
         start: object_start,
         close,
@@ -435,7 +481,7 @@ fn decode_huge<'a, E: Decode<'a>, const WS: bool>(
 /// The filed slots of one object, turned into an event.
 pub(crate) struct Fields<'s, 'a> {
     input: &'a [u8],
-    slots: &'s [Slot; SLOTS],
+    slots: &'s [Slot],
     repeated: u64,
     /// The offset of the opening brace.
     start: usize,
@@ -446,9 +492,11 @@ pub(crate) struct Fields<'s, 'a> {
 }
 
 impl<'a> Fields<'_, 'a> {
+    /// The slot of `field`; an empty one for a field past the side's
+    /// table, which no event of the side has.
     #[inline(always)]
     fn slot(&self, field: Field) -> &Slot {
-        &self.slots[field as usize]
+        self.slots.get(field as usize).unwrap_or(&EMPTY)
     }
 
     #[inline(always)]
@@ -806,6 +854,40 @@ mod tests {
     fn from_slice_gives_what_the_general_path_gives_around_every_template() {
         assert!(from_slice_agrees_with_the_general_path::<Client>(CLIENT_EVENTS) >= 6 * 6);
         assert!(from_slice_agrees_with_the_general_path::<Server>(SERVER_EVENTS) >= 6 * 6);
+    }
+
+    #[test]
+    fn each_side_files_every_field_of_its_events_and_the_client_fewer() {
+        for (schema, slots) in [
+            (CLIENT_EVENTS, <Client as Side>::Event::<'_>::slots()),
+            (SERVER_EVENTS, <Server as Side>::Event::<'_>::slots()),
+        ] {
+            for event in schema {
+                for field in event.fields {
+                    assert!((field.field as usize) < slots, "{}", event.name);
+                }
+            }
+        }
+        // The client's table stops before the server-only fields.
+        let client = <Client as Side>::Event::<'_>::slots();
+        assert!(client < SLOTS);
+        assert!((Field::State as usize) >= client);
+    }
+
+    #[test]
+    fn keys_past_the_clients_table_are_validated_and_skipped() {
+        let input =
+            br#"{"event":"chat_session_message","state":1,"msg_id":"1","state":[],"msg":"a"}"#;
+        let event = crate::from_slice(input).unwrap();
+        assert_eq!(event.kind(), crate::EventKind::Message);
+        // Skipped, but still checked.
+        let bad = br#"{"event":"chat_session_message","msg_id":"1","msg":"a","state":01}"#;
+        let err = crate::from_slice(bad).unwrap_err();
+        assert_eq!(err.offset(), 64);
+        // The server files the same key.
+        let server = br#"{"event":"chat_session_status","state":"queued","state":"x"}"#;
+        let err = crate::ServerEvent::from_slice(server).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::DuplicateField(Field::State));
     }
 
     #[test]

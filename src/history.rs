@@ -390,6 +390,10 @@ impl<'a> Decode<'a> for HistoryEvent<'a> {
 
     const UNKNOWN: Named = UNKNOWN;
 
+    /// Every field: a history holds both sides' events, and `party_id`
+    /// tells them apart.
+    type Slots = [crate::decode::Slot; crate::decode::SLOTS];
+
     #[inline(always)]
     fn kind_of(name: &[u8]) -> Option<Named> {
         NAMED.get(TABLE.find(name)?).copied()
