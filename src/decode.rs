@@ -7,6 +7,7 @@
 //! Nothing is allocated: the slots live on the stack and the event borrows
 //! the input.
 
+use crate::dispatch::starts_with_const;
 use crate::error::{Error, ErrorKind, Expected};
 use crate::event::FileType;
 use crate::protocol::ClientEvent;
@@ -253,6 +254,10 @@ pub(crate) const SLOTS: usize = Field::COUNT;
 
 const _: () = assert!(SLOTS <= 64, "the repeat mask holds one bit per field");
 
+/// The commonest start of an object's first member, up to its value's
+/// opening quote.
+const EVENT_KEY: &[u8] = b"\"event\":\"";
+
 /// The longest object the decoder takes: its offsets are kept in `u32`s.
 const MAX_LEN: usize = u32::MAX as usize;
 
@@ -345,29 +350,39 @@ fn decode_members<'a, E: Decode<'a>, const WS: bool>(
                 return fail(ErrorKind::ExpectedKey, c.pos());
             }
             let key_start = c.pos();
-            let field = match Field::sniff(input, key_start + 1) {
-                Some((field, end)) => {
-                    c = Cursor::at(input, end);
-                    Some(field)
-                }
-                None => {
-                    let escaped = c.string()?;
-                    key_field(input, key_start, c.pos(), escaped)
-                }
-            };
-            // The compact layout, `":` and the value at once; else the
-            // general way.
-            if let Some(&[b':', value]) = input.get(c.pos()..c.pos() + 2)
-                && !is_ws(value)
+            // The commonest first member starts `{"event":"`: its key, the
+            // colon and the value's quote in one compare.
+            let field = if key_start == object_start + 1
+                && starts_with_const(&input[key_start..], EVENT_KEY)
             {
-                c.bump();
+                c = Cursor::at(input, key_start + EVENT_KEY.len() - 1);
+                Some(Field::Event)
             } else {
-                if c.next_token(&mut ws)? != b':' {
-                    return fail(ErrorKind::ExpectedColon, c.pos());
+                let field = match Field::sniff(input, key_start + 1) {
+                    Some((field, end)) => {
+                        c = Cursor::at(input, end);
+                        Some(field)
+                    }
+                    None => {
+                        let escaped = c.string()?;
+                        key_field(input, key_start, c.pos(), escaped)
+                    }
+                };
+                // The compact layout, `":` and the value at once; else the
+                // general way.
+                if let Some(&[b':', value]) = input.get(c.pos()..c.pos() + 2)
+                    && !is_ws(value)
+                {
+                    c.bump();
+                } else {
+                    if c.next_token(&mut ws)? != b':' {
+                        return fail(ErrorKind::ExpectedColon, c.pos());
+                    }
+                    c.bump();
+                    ws |= c.skip_ws();
                 }
-                c.bump();
-                ws |= c.skip_ws();
-            }
+                field
+            };
             match field {
                 Some(field) if (field as usize) < slots.len() => {
                     let start = c.pos();
