@@ -899,6 +899,9 @@ mod tests {
         let bad = br#"{"event":"chat_session_message","msg_id":"1","msg":"a","state":01}"#;
         let err = crate::from_slice(bad).unwrap_err();
         assert_eq!(err.offset(), 64);
+        // Exactly as a key no side knows, of the same length, is.
+        let unknown = br#"{"event":"chat_session_message","msg_id":"1","msg":"a","zzzzz":01}"#;
+        assert_eq!(err, crate::from_slice(unknown).unwrap_err());
         // The server files the same key.
         let server = br#"{"event":"chat_session_status","state":"queued","state":"x"}"#;
         let err = crate::ServerEvent::from_slice(server).unwrap_err();
