@@ -373,19 +373,11 @@ pub(crate) fn wide_chunks_scalar(buf: &[u8], mut i: usize, first_escape: &mut us
 fn string_special(buf: &[u8], mut i: usize) -> Lex<(usize, bool)> {
     // Where the first escape is; the string holds one if it ends after.
     let mut first_escape = usize::MAX;
-    // Past the first block, a string with no non-ASCII text so far goes on
-    // in wide chunks (long ASCII strings with escapes: SDP). Text in other
-    // scripts, which would stop every chunk, stays with the blocks, and so
-    // does a string that ends in its first block.
-    let mut past_first = false;
+    // After a block of escapes, a string with no non-ASCII text so far goes
+    // on in wide chunks (long ASCII strings with escapes: SDP). Text in
+    // other scripts, which would stop every chunk, stays with the blocks.
     let mut ascii = true;
     'blocks: loop {
-        if past_first
-            && ascii
-            && let Some(next) = wide_chunks(buf, i, &mut first_escape)
-        {
-            i = next;
-        }
         if i + 16 > buf.len() {
             match special_by_special(buf, i, string_block(buf, i), &mut first_escape)? {
                 Step::Next(next) => i = next,
@@ -466,7 +458,9 @@ fn string_special(buf: &[u8], mut i: usize) -> Lex<(usize, bool)> {
             }
         }
         i += next;
-        past_first = true;
+        if ascii && let Some(after) = wide_chunks(buf, i, &mut first_escape) {
+            i = after;
+        }
     }
 }
 
