@@ -366,7 +366,7 @@ pub(crate) fn wide_chunks_scalar(buf: &[u8], mut i: usize, first_escape: &mut us
 /// is looked up, escaped quotes are dropped from the block's special
 /// bytes, and only what is left (the closing quote, non-ASCII text) is
 /// visited. Any other block goes special byte by special byte. With AVX2,
-/// a string that goes on past its first block, with no non-ASCII text so
+/// a string that goes on past a block of escapes, with no non-ASCII text so
 /// far, goes on in 64-byte chunks ([`wide_chunks`]) while they hold only
 /// common escapes.
 #[inline(never)]
@@ -1392,8 +1392,8 @@ mod tests {
         for case in 0..cases {
             let len = 16 + (next() % 300) as usize;
             let mut body = long_body(&mut next, len, case % 3 * 4);
-            // Now and then a bad escape, or a quote that ends the string early.
-            // (never inside a character: the reference knows no UTF-8).
+            // Now and then a bad escape, or a quote that ends the string
+            // early, never inside a character (the reference knows no UTF-8).
             let mut at = (next() as usize) % body.len();
             while at < body.len() && (0x80..0xc0).contains(&body[at]) {
                 at += 1;

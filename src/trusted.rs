@@ -85,10 +85,9 @@ pub(crate) fn utf8_classes(buf: &[u8], at: usize) -> crate::scan::Utf8Classes {
 }
 
 /// A long string's run in 64-byte chunks with AVX2, when the CPU has it
-/// (known only with the standard library, which detects it at run time, or
-/// when the build enables AVX2): where the 16-byte blocks take over, or
-/// `None` without AVX2. See `scan::wide_chunks_scalar`, its twin, for what
-/// it does.
+/// (detected at run time, which needs the standard library): where the
+/// 16-byte blocks take over, or `None` without AVX2. See
+/// `scan::wide_chunks_scalar`, its twin, for what it does.
 #[inline(always)]
 pub(crate) fn wide_chunks(buf: &[u8], i: usize, first_escape: &mut usize) -> Option<usize> {
     #[cfg(all(target_arch = "x86_64", feature = "std"))]
