@@ -4,7 +4,9 @@
 //! The stream groups (`stream/...`) read whole inputs with the slice
 //! iterator (borrowed events) and `OwnedEvents` (owned events), and the
 //! incremental decoder fed 4 KB chunks, its events owned (`decode`) or
-//! borrowed from its buffer (`decode_borrowed`).
+//! borrowed from its buffer (`decode_borrowed`); the chunks are copied into
+//! the decoder's buffer, as a server's reads copy them, or (`in_place`)
+//! arrive where they lie, which leaves the decoder's own cost.
 //!
 //! The client workloads decode with `chatwire::from_slice`; the server
 //! workload (`decode/server`, `encode/server`) with `ServerEvent::from_slice`
@@ -348,6 +350,24 @@ fn streams(c: &mut Criterion) {
                     black_box(item.unwrap());
                 }
                 decoder.release(&mut buf);
+            })
+        });
+        // The same chunks arriving in place, as a read into a buffer puts
+        // them: the input grows 4 KB at a time and is never copied, so this
+        // is the decoder's own cost of taking the input in pieces.
+        group.bench_function("incremental_4k_in_place", |b| {
+            b.iter(|| {
+                let mut decoder = stream::Decoder::new(framing);
+                let mut end = 0;
+                while end < input.bytes.len() {
+                    end = (end + 4096).min(input.bytes.len());
+                    while let Some(item) = decoder.decode_borrowed(&input.bytes[..end]) {
+                        black_box(item.unwrap());
+                    }
+                }
+                while let Some(item) = decoder.decode_borrowed_eof(&input.bytes) {
+                    black_box(item.unwrap());
+                }
             })
         });
         group.finish();

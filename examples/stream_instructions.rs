@@ -1,8 +1,9 @@
 //! The stream layer on a generated workload, for counting instructions per
 //! event under callgrind, or for timing: the bare `chatwire::from_slice`
 //! loop over the lines, the slice iterator, and the incremental decoder fed
-//! 4 KB chunks (owned events, or events borrowed from its buffer), each
-//! consuming events as `benches/codec.rs` does.
+//! 4 KB chunks (owned events, or events borrowed from its buffer, or
+//! borrowed from the input as it grows in place), each consuming events as
+//! `benches/codec.rs` does.
 //!
 //! ```text
 //! cargo build --release --example stream_instructions
@@ -11,9 +12,9 @@
 //! target/release/examples/stream_instructions mixed 50000 time
 //! ```
 //!
-//! Modes: `bare`, `slice`, `incremental`, `borrowed` (one run of the
-//! measured region, `run_*`), and `time` (the four interleaved, best of 60
-//! runs each).
+//! Modes: `bare`, `slice`, `incremental`, `borrowed`, `in_place` (one run
+//! of the measured region, `run_*`), and `time` (all of them interleaved,
+//! best of 60 runs each).
 
 use chatwire::stream::{self, Config, Framing};
 use chatwire::workload::{self, Workload};
@@ -79,6 +80,28 @@ fn run_borrowed(bytes: &[u8], framing: Framing, buf: &mut bytes::BytesMut) -> us
     n
 }
 
+/// The incremental decoder, its events borrowed, given the input 4 KB more
+/// at a time where it lies: the bytes arrive in place (as a read into the
+/// buffer puts them), so the decoder's own cost shows without a copy.
+#[inline(never)]
+fn run_in_place(bytes: &[u8], framing: Framing) -> usize {
+    let mut decoder = stream::Decoder::new(framing);
+    let mut n = 0;
+    let mut end = 0;
+    while end < bytes.len() {
+        end = (end + 4096).min(bytes.len());
+        while let Some(item) = decoder.decode_borrowed(&bytes[..end]) {
+            std::hint::black_box(item.unwrap());
+            n += 1;
+        }
+    }
+    while let Some(item) = decoder.decode_borrowed_eof(bytes) {
+        std::hint::black_box(item.unwrap());
+        n += 1;
+    }
+    n
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let workload: Workload = args
@@ -104,9 +127,10 @@ fn main() {
         "slice" => run_slice(&bytes, framing),
         "incremental" => run_incremental(&bytes, framing, &mut buf),
         "borrowed" => run_borrowed(&bytes, framing, &mut buf),
+        "in_place" => run_in_place(&bytes, framing),
         "time" => {
             let bare = framing == Framing::Ndjson;
-            let mut best = [u128::MAX; 4];
+            let mut best = [u128::MAX; 5];
             for _ in 0..60 {
                 if bare {
                     let t = std::time::Instant::now();
@@ -122,18 +146,23 @@ fn main() {
                 let t = std::time::Instant::now();
                 std::hint::black_box(run_borrowed(&bytes, framing, &mut buf));
                 best[3] = best[3].min(t.elapsed().as_nanos());
+                let t = std::time::Instant::now();
+                std::hint::black_box(run_in_place(&bytes, framing));
+                best[4] = best[4].min(t.elapsed().as_nanos());
             }
             let ms = |ns: u128| ns as f64 / 1e6;
             if bare {
                 print!("bare {:.3} ms, ", ms(best[0]));
             }
             println!(
-                "{workload}: slice {:.3} ms, incremental {:.3} ms ({:.2}x), borrowed {:.3} ms ({:.2}x)",
+                "{workload}: slice {:.3} ms, incremental {:.3} ms ({:.2}x), borrowed {:.3} ms ({:.2}x), in place {:.3} ms ({:.2}x)",
                 ms(best[1]),
                 ms(best[2]),
                 best[2] as f64 / best[1] as f64,
                 ms(best[3]),
-                best[3] as f64 / best[1] as f64
+                best[3] as f64 / best[1] as f64,
+                ms(best[4]),
+                best[4] as f64 / best[1] as f64
             );
             return;
         }
