@@ -640,6 +640,20 @@ impl Core {
         }
         match self.state {
             State::ConcatTop => self.next_value::<S, INC>(buf, eof),
+            // A line that waited for its line feed, which has arrived (the
+            // search of the new bytes from their end found one): decoded in
+            // place at once, as if it had just begun, rather than searched
+            // for the feed from where it was left and then decoded by the
+            // general path. Anything unusual about it (blanks, an error)
+            // sends it back to `line`, which searches as before.
+            State::Line { .. } if INC => {
+                if self.feed_after(buf, self.pos) {
+                    self.state = State::LineStart;
+                    self.line_start::<S, INC>(buf, eof)
+                } else {
+                    Fast::Slow
+                }
+            }
             State::Retry {
                 task,
                 parsed,
@@ -821,11 +835,12 @@ impl Core {
         }
         let q = self.pos;
         if INC && !eof && !self.feed_after(buf, q) && buf.len() - q <= self.max {
-            // No line feed has arrived: what `line` would find out.
+            // No line feed has arrived: what `line` would find out, without
+            // going there.
             self.state = State::Line {
                 seen: buf.len() - q,
             };
-            return Fast::Slow;
+            return Fast::Pending;
         }
         // Fused: decode in place, then check that the line ends there; the
         // commonest case is the line feed right after the event.
