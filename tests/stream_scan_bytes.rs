@@ -99,3 +99,45 @@ fn ndjson_and_concatenated_fed_byte_by_byte_are_examined_at_most_four_times() {
         assert!(ratio <= 4.0, "{framing:?} {ratio}");
     }
 }
+
+#[test]
+fn a_line_cut_by_a_chunk_end_is_not_searched_again_for_its_line_feed() {
+    // Equal lines, in chunks that end inside a line but for a few. Each
+    // chunk is searched from its end back to its last line feed, which
+    // passes over the head of the line it cuts; once the next chunk has
+    // come, that search has found a line feed after the line, so the line
+    // is decoded at once and its tail is never searched: the scans cover
+    // the heads, about half of the cut lines' bytes. Searching the cut
+    // lines for their feeds as well would examine all of their bytes.
+    let line = message(1, 60) + "\n";
+    let log = line.repeat(2000);
+    let chunk = 1000;
+    assert_ne!(chunk % line.len(), 0);
+    let mut decoder = Decoder::new(Framing::Ndjson);
+    let mut buf = BytesMut::new();
+    let mut events = 0;
+    for part in log.as_bytes().chunks(chunk) {
+        buf.extend_from_slice(part);
+        while let Some(item) = decoder.decode(&mut buf) {
+            item.unwrap();
+            events += 1;
+        }
+    }
+    while let Some(item) = decoder.decode_eof(&mut buf) {
+        item.unwrap();
+        events += 1;
+    }
+    assert_eq!(events, 2000);
+    let cut = (chunk..log.len())
+        .step_by(chunk)
+        .filter(|&end| end % line.len() != 0)
+        .count();
+    assert!(cut > 100, "{cut}");
+    let scanned = decoder.stats().scanned;
+    eprintln!("{scanned} bytes scanned for {cut} cut lines");
+    assert!(
+        4 * scanned < 3 * (cut * line.len()) as u64,
+        "{scanned} bytes scanned for {cut} cut lines of {} bytes",
+        line.len()
+    );
+}
