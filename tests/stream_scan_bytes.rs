@@ -101,6 +101,26 @@ fn ndjson_and_concatenated_fed_byte_by_byte_are_examined_at_most_four_times() {
 }
 
 #[test]
+fn ndjson_fed_byte_by_byte_is_searched_once_and_decoded_once() {
+    // Each new byte is searched once, from the end of the new bytes, for
+    // the last line feed; a line is decoded once, after its feed has come.
+    // Many short lines, and one line of a mebibyte.
+    let (log, n) = many(|out, i| {
+        out.push_str(&message(i, i % 50));
+        out.push('\n');
+    });
+    let (events, errors, ratio) = byte_at_a_time(log.as_bytes(), Framing::Ndjson, Config::new());
+    assert_eq!((events, errors), (n, 0));
+    assert!(ratio <= 2.0, "{ratio}");
+
+    let line = message(1, MIB) + "\n";
+    let config = Config::new().max_event_len(2 * MIB);
+    let (events, errors, ratio) = byte_at_a_time(line.as_bytes(), Framing::Ndjson, config);
+    assert_eq!((events, errors), (1, 0));
+    assert!(ratio <= 2.0, "{ratio}");
+}
+
+#[test]
 fn a_line_cut_by_a_chunk_end_is_not_searched_again_for_its_line_feed() {
     // Equal lines, in chunks that end inside a line but for a few. Each
     // chunk is searched from its end back to its last line feed, which

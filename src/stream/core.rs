@@ -640,16 +640,22 @@ impl Core {
         }
         match self.state {
             State::ConcatTop => self.next_value::<S, INC>(buf, eof),
-            // A line that waited for its line feed, which has arrived (the
-            // search of the new bytes from their end found one): decoded in
-            // place at once, as if it had just begun, rather than searched
-            // for the feed from where it was left and then decoded by the
-            // general path. Anything unusual about it (blanks, an error)
-            // sends it back to `line`, which searches as before.
+            // A line that waits for its line feed. The search of the new
+            // bytes from their end settles it: with a feed after the line,
+            // the line is decoded in place at once, as if it had just begun
+            // (anything unusual about it, blanks or an error, sends it back
+            // to `line`, which searches from where it was left); without
+            // one, it waits on, its new bytes not searched a second time.
             State::Line { .. } if INC => {
-                if self.feed_after(buf, self.pos) {
+                let q = self.pos;
+                if self.feed_after(buf, q) {
                     self.state = State::LineStart;
                     self.line_start::<S, INC>(buf, eof)
+                } else if !eof && buf.len() - q <= self.max {
+                    self.state = State::Line {
+                        seen: buf.len() - q,
+                    };
+                    Fast::Pending
                 } else {
                     Fast::Slow
                 }
