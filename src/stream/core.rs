@@ -640,25 +640,15 @@ impl Core {
         }
         match self.state {
             State::ConcatTop => self.next_value::<S, INC>(buf, eof),
-            // A line that waits for its line feed. The search of the new
-            // bytes from their end settles it: with a feed after the line,
-            // the line is decoded in place at once, as if it had just begun
-            // (anything unusual about it, blanks or an error, sends it back
-            // to `line`, which searches from where it was left); without
-            // one, it waits on, its new bytes not searched a second time.
+            // A line that waits for its line feed is looked at again as a
+            // line just begun: the search of the new bytes from their end
+            // settles whether a feed has come after it (then it is decoded
+            // in place at once) or not (then it waits on, its new bytes not
+            // searched a second time). Anything unusual about it, blanks or
+            // an error, sends it on to `line`.
             State::Line { .. } if INC => {
-                let q = self.pos;
-                if self.feed_after(buf, q) {
-                    self.state = State::LineStart;
-                    self.line_start::<S, INC>(buf, eof)
-                } else if !eof && buf.len() - q <= self.max {
-                    self.state = State::Line {
-                        seen: buf.len() - q,
-                    };
-                    Fast::Pending
-                } else {
-                    Fast::Slow
-                }
+                self.state = State::LineStart;
+                self.line_start::<S, INC>(buf, eof)
             }
             State::Retry {
                 task,
