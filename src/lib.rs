@@ -21,6 +21,7 @@ mod scan;
 mod side;
 mod text;
 mod trusted;
+mod wide;
 mod write;
 
 #[cfg(feature = "alloc")]

@@ -358,8 +358,32 @@ pub(crate) fn wide_chunks_scalar(buf: &[u8], mut i: usize, first_escape: &mut us
     i
 }
 
-/// The rest of [`Cursor::string`], from the block at `i`: the index after
-/// the closing quote, and whether the string holds an escape.
+/// The rest of [`Cursor::string`], from the block at `i` (which follows
+/// plain ASCII text or the opening quote): the index after the closing
+/// quote, and whether the string holds an escape.
+///
+/// With AVX2, the wide run (`wide.rs`) takes the string 64 bytes at a
+/// time, escapes and UTF-8 checked for a whole chunk at once with few
+/// branches; where it cannot say (anything wrong, the end of the input),
+/// and on other CPUs, the 16-byte blocks ([`string_blocks`]) do the work
+/// and name any problem.
+#[inline(never)]
+fn string_special(buf: &[u8], i: usize) -> Lex<(usize, bool)> {
+    if let Some(done) = crate::trusted::string_run(buf, i) {
+        return Ok(done);
+    }
+    string_blocks(buf, i)
+}
+
+/// [`string_blocks`] for the wide run's tests: what the blocks say of the
+/// string whose content starts at `i`.
+#[cfg(test)]
+pub(crate) fn string_blocks_for_tests(buf: &[u8], i: usize) -> Lex<(usize, bool)> {
+    string_blocks(buf, i)
+}
+
+/// [`string_special`] sixteen bytes at a time: the index after the
+/// closing quote, and whether the string holds an escape.
 ///
 /// A block whose backslashes all start one-character escapes (SDP has a
 /// `\r\n` every forty bytes or so) is checked whole: each escaped byte
@@ -369,8 +393,8 @@ pub(crate) fn wide_chunks_scalar(buf: &[u8], mut i: usize, first_escape: &mut us
 /// a string that goes on past a block of escapes, with no non-ASCII text so
 /// far, goes on in 64-byte chunks ([`wide_chunks`]) while they hold only
 /// common escapes.
-#[inline(never)]
-fn string_special(buf: &[u8], mut i: usize) -> Lex<(usize, bool)> {
+#[inline(always)]
+fn string_blocks(buf: &[u8], mut i: usize) -> Lex<(usize, bool)> {
     // Where the first escape is; the string holds one if it ends after.
     let mut first_escape = usize::MAX;
     // After a block of escapes, a string with no non-ASCII text so far goes
@@ -1321,17 +1345,7 @@ mod tests {
             "é".as_bytes(),
             b"\\r\\",
         ];
-        let mut body = std::vec::Vec::new();
-        while body.len() < len {
-            let r = next();
-            let piece = if r % 256 < rare {
-                RARE[(r >> 8) as usize % RARE.len()]
-            } else {
-                COMMON[(r >> 8) as usize % COMMON.len()]
-            };
-            body.extend_from_slice(piece);
-        }
-        body
+        crate::wide::tests::pieces(next, len, rare * 4, &COMMON, &RARE)
     }
 
     fn xorshift(mut state: u64) -> impl FnMut() -> u64 {

@@ -12,6 +12,13 @@
 //!   chunk's backslashes are checked against the bytes after them at once.
 //!   Its scalar twin, `scan::wide_chunks_scalar`, is compared with it from
 //!   every start; without AVX2 the 16-byte blocks do the work.
+//! - [`string_run`]: the wide string run of `wide.rs` with AVX2, detected at
+//!   run time (with the `std` feature): each 64-byte chunk's quotes,
+//!   backslashes and unusual bytes in 32-byte compares, its UTF-8 checked
+//!   by three `_mm256_shuffle_epi8` nibble lookups per half. The lanes are
+//!   reached only through `Avx2`, a token made where AVX2 is known to be
+//!   present; `wide::Bytewise`, their twin, computes every mask byte by
+//!   byte, and the tests compare the two mask by mask and run by run.
 //! - [`validated_str`]: `&str` from bytes the lexer has already validated as
 //!   UTF-8, without a second pass over them.
 //!
@@ -101,12 +108,34 @@ pub(crate) fn wide_chunks(buf: &[u8], i: usize, first_escape: &mut usize) -> Opt
     None
 }
 
+/// The wide string run (`wide::string_run`) with AVX2, when the CPU has it
+/// (detected at run time, which needs the standard library): where the
+/// string from `start` ends and whether it holds an escape, or `None` when
+/// the 16-byte blocks must decide (and always without AVX2).
+#[inline(always)]
+pub(crate) fn string_run(buf: &[u8], start: usize) -> Option<(usize, bool)> {
+    #[cfg(all(target_arch = "x86_64", feature = "std"))]
+    {
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2, as just checked.
+            return unsafe { avx2::string_run(buf, start) };
+        }
+    }
+    let _ = (buf, start);
+    None
+}
+
 #[cfg(all(target_arch = "x86_64", feature = "std"))]
 mod avx2 {
     use core::arch::x86_64::{
-        __m256i, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8, _mm256_loadu_si256, _mm256_movemask_epi8,
-        _mm256_or_si256, _mm256_set1_epi8,
+        __m256i, _mm_loadu_si128, _mm256_alignr_epi8, _mm256_and_si256,
+        _mm256_broadcastsi128_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8, _mm256_loadu_si256,
+        _mm256_max_epu8, _mm256_movemask_epi8, _mm256_or_si256, _mm256_permute2x128_si256,
+        _mm256_set1_epi8, _mm256_setzero_si256, _mm256_shuffle_epi8, _mm256_srli_epi16,
+        _mm256_subs_epu8, _mm256_xor_si256,
     };
+
+    use crate::wide::{self, BYTE_1_HIGH, BYTE_1_LOW, BYTE_2_HIGH, Masks};
 
     /// The two 32-byte halves of a 64-bit mask.
     #[inline(always)]
@@ -167,6 +196,180 @@ mod avx2 {
             }
         }
         i
+    }
+
+    /// `wide::string_run` with each chunk's masks in 32-byte compares and
+    /// its UTF-8 checked by nibble lookups (`_mm256_shuffle_epi8`).
+    ///
+    /// # Safety
+    ///
+    /// The CPU must have AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn string_run(buf: &[u8], start: usize) -> Option<(usize, bool)> {
+        // SAFETY: the CPU has AVX2, as the caller promises.
+        wide::string_run(&unsafe { Avx2::new() }, buf, start)
+    }
+
+    /// Every mask of the chunk `bytes` after the chunk `prev`, as the lanes
+    /// below compute them: quotes, backslashes, unusual bytes, control
+    /// bytes, common and all escapable bytes, `u` bytes, UTF-8 breaks.
+    ///
+    /// # Safety
+    ///
+    /// The CPU must have AVX2.
+    #[cfg(test)]
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn lanes_for_tests(bytes: &[u8; 64], prev: &[u8; 64]) -> [u64; 8] {
+        // SAFETY: the CPU has AVX2, as the caller promises.
+        wide::tests::all_masks(&unsafe { Avx2::new() }, bytes, prev)
+    }
+
+    /// Proof that the CPU has AVX2: the only way to the lanes below.
+    struct Avx2(());
+
+    impl Avx2 {
+        /// # Safety
+        ///
+        /// The CPU must have AVX2.
+        #[inline(always)]
+        unsafe fn new() -> Self {
+            Avx2(())
+        }
+    }
+
+    /// A 64-byte chunk as two 32-byte halves.
+    type Halves = (__m256i, __m256i);
+
+    #[inline(always)]
+    fn set(b: u8) -> __m256i {
+        // SAFETY: only called by the methods of `Avx2`, of which one exists
+        // only where the CPU has AVX2 (`Avx2::new`).
+        unsafe { _mm256_set1_epi8(b as i8) }
+    }
+
+    /// The bytes of `v` equal to any of `bytes`, as a 32-bit mask.
+    #[inline(always)]
+    fn any_of(v: __m256i, bytes: &[u8]) -> i32 {
+        // SAFETY: as for `set`.
+        unsafe {
+            let mut hits = _mm256_cmpeq_epi8(v, set(bytes[0]));
+            for &b in &bytes[1..] {
+                hits = _mm256_or_si256(hits, _mm256_cmpeq_epi8(v, set(b)));
+            }
+            _mm256_movemask_epi8(hits)
+        }
+    }
+
+    /// `wide::utf8_error` for the 32 bytes of `cur` after those of `prev`:
+    /// the bytes that break a character, as a 32-bit mask.
+    #[inline(always)]
+    fn utf8_half(prev: __m256i, cur: __m256i) -> i32 {
+        // SAFETY: as for `set`; each table holds sixteen bytes, and `loadu`
+        // needs no alignment.
+        unsafe {
+            let table =
+                |t: &[u8; 16]| _mm256_broadcastsi128_si256(_mm_loadu_si128(t.as_ptr().cast()));
+            let nibble = set(0x0f);
+            let high = |v: __m256i| _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble);
+            let before = _mm256_permute2x128_si256::<0x21>(prev, cur);
+            let prev1 = _mm256_alignr_epi8::<15>(cur, before);
+            let prev2 = _mm256_alignr_epi8::<14>(cur, before);
+            let prev3 = _mm256_alignr_epi8::<13>(cur, before);
+            let special = _mm256_and_si256(
+                _mm256_and_si256(
+                    _mm256_shuffle_epi8(table(&BYTE_1_HIGH), high(prev1)),
+                    _mm256_shuffle_epi8(table(&BYTE_1_LOW), _mm256_and_si256(prev1, nibble)),
+                ),
+                _mm256_shuffle_epi8(table(&BYTE_2_HIGH), high(cur)),
+            );
+            let must_continue = _mm256_and_si256(
+                _mm256_or_si256(
+                    _mm256_subs_epu8(prev2, set(0xe0 - 0x80)),
+                    _mm256_subs_epu8(prev3, set(0xf0 - 0x80)),
+                ),
+                set(0x80),
+            );
+            let fine = _mm256_cmpeq_epi8(
+                _mm256_xor_si256(special, must_continue),
+                _mm256_setzero_si256(),
+            );
+            !_mm256_movemask_epi8(fine)
+        }
+    }
+
+    impl wide::Lanes for Avx2 {
+        type Chunk = Halves;
+
+        #[inline(always)]
+        fn ascii(&self) -> Halves {
+            // SAFETY: as for `set`.
+            unsafe { (_mm256_setzero_si256(), _mm256_setzero_si256()) }
+        }
+
+        #[inline(always)]
+        fn before(&self, bytes: &[u8; 32]) -> Halves {
+            // SAFETY: as for `set`; `bytes` holds 32 bytes, and `loadu`
+            // needs no alignment.
+            unsafe {
+                (
+                    _mm256_setzero_si256(),
+                    _mm256_loadu_si256(bytes.as_ptr().cast::<__m256i>()),
+                )
+            }
+        }
+
+        #[inline(always)]
+        fn load(&self, bytes: &[u8; 64]) -> (Halves, Masks) {
+            // SAFETY: as for `set`; `bytes` holds 64 bytes, the 32 from its
+            // start and the 32 after, and `loadu` needs no alignment.
+            unsafe {
+                let p = bytes.as_ptr();
+                let lo = _mm256_loadu_si256(p.cast::<__m256i>());
+                let hi = _mm256_loadu_si256(p.add(32).cast::<__m256i>());
+                // Signed: 0x80..=0xFF are negative, so below 0x20 too.
+                let unusual = |v| _mm256_movemask_epi8(_mm256_cmpgt_epi8(set(0x20), v));
+                let masks = Masks {
+                    quote: join(any_of(lo, b"\""), any_of(hi, b"\"")),
+                    backslash: join(any_of(lo, b"\\"), any_of(hi, b"\\")),
+                    unusual: join(unusual(lo), unusual(hi)),
+                };
+                ((lo, hi), masks)
+            }
+        }
+
+        #[inline(always)]
+        fn control(&self, (lo, hi): Halves) -> u64 {
+            // SAFETY: as for `set`.
+            let control = |v| unsafe {
+                let below_space = set(0x1f);
+                _mm256_movemask_epi8(_mm256_cmpeq_epi8(
+                    _mm256_max_epu8(v, below_space),
+                    below_space,
+                ))
+            };
+            join(control(lo), control(hi))
+        }
+
+        #[inline(always)]
+        fn common(&self, (lo, hi): Halves) -> u64 {
+            join(any_of(lo, b"rn\""), any_of(hi, b"rn\""))
+        }
+
+        #[inline(always)]
+        fn escapable(&self, (lo, hi): Halves) -> u64 {
+            let escapable = b"\"\\/bfnrtu";
+            join(any_of(lo, escapable), any_of(hi, escapable))
+        }
+
+        #[inline(always)]
+        fn unicode(&self, (lo, hi): Halves) -> u64 {
+            join(any_of(lo, b"u"), any_of(hi, b"u"))
+        }
+
+        #[inline(always)]
+        fn utf8(&self, (_, prev): Halves, (lo, hi): Halves) -> u64 {
+            join(utf8_half(prev, lo), utf8_half(lo, hi))
+        }
     }
 }
 
@@ -405,6 +608,74 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// The AVX2 lanes of the wide run against the bytewise ones, mask by
+    /// mask, on chunks of any bytes and of string-like text.
+    #[cfg(all(target_arch = "x86_64", feature = "std"))]
+    #[test]
+    fn avx2_lanes_agree_with_bytewise_lanes() {
+        use crate::wide::Bytewise;
+        use crate::wide::tests::{all_masks, string_body, xorshift};
+        if !has_avx2() {
+            return;
+        }
+        let mut next = xorshift(0x9E37_79B9_7F4A_7C15);
+        let cases = if cfg!(miri) { 8 } else { 20_000 };
+        for case in 0..cases {
+            let mut chunks = [[0u8; 64]; 2];
+            for chunk in &mut chunks {
+                if case % 2 == 0 {
+                    chunk.iter_mut().for_each(|b| *b = next() as u8);
+                } else {
+                    let body = string_body(&mut next, 64, 16);
+                    chunk.copy_from_slice(&body[..64]);
+                }
+            }
+            let [prev, bytes] = chunks;
+            // SAFETY: the CPU has AVX2, as just checked.
+            let simd = unsafe { super::avx2::lanes_for_tests(&bytes, &prev) };
+            let scalar = all_masks(&Bytewise, &bytes, &prev);
+            assert_eq!(simd, scalar, "{prev:x?} then {bytes:x?}");
+        }
+    }
+
+    /// The wide run with AVX2 against the bytewise run, from the start of
+    /// strings of every kind and length.
+    #[test]
+    fn avx2_run_agrees_with_the_bytewise_run() {
+        use crate::wide::tests::{string_body, xorshift};
+        use crate::wide::{Bytewise, string_run as run};
+        let mut next = xorshift(0xD1B5_4A32_D192_ED03);
+        let cases = if cfg!(miri) { 12 } else { 20_000 };
+        let mut compared = 0;
+        for case in 0..cases {
+            let len = (next() % 300) as usize;
+            let mut input = std::vec::Vec::from(&b"[\""[..]);
+            input.extend_from_slice(&string_body(&mut next, len, [0, 16][case % 2]));
+            input.extend_from_slice(b"\"]");
+            let scalar = run(&Bytewise, &input, 2);
+            match super::string_run(&input, 2) {
+                Some(simd) => {
+                    assert_eq!(Some(simd), scalar, "{input:x?}");
+                    compared += 1;
+                }
+                None => assert!(!has_avx2() || scalar.is_none(), "{input:x?}"),
+            }
+        }
+        // Without AVX2 the run always defers to the blocks.
+        assert_eq!(compared > 0, has_avx2());
+    }
+
+    fn has_avx2() -> bool {
+        #[cfg(all(target_arch = "x86_64", feature = "std"))]
+        {
+            std::is_x86_feature_detected!("avx2")
+        }
+        #[cfg(not(all(target_arch = "x86_64", feature = "std")))]
+        {
+            false
         }
     }
 
