@@ -227,6 +227,9 @@ mod avx2 {
     /// Proof that the CPU has AVX2: the only way to the lanes below.
     struct Avx2(());
 
+    /// A 64-byte chunk as two 32-byte halves.
+    type Halves = (__m256i, __m256i);
+
     impl Avx2 {
         /// # Safety
         ///
@@ -235,65 +238,63 @@ mod avx2 {
         unsafe fn new() -> Self {
             Avx2(())
         }
-    }
 
-    /// A 64-byte chunk as two 32-byte halves.
-    type Halves = (__m256i, __m256i);
-
-    #[inline(always)]
-    fn set(b: u8) -> __m256i {
-        // SAFETY: only called by the methods of `Avx2`, of which one exists
-        // only where the CPU has AVX2 (`Avx2::new`).
-        unsafe { _mm256_set1_epi8(b as i8) }
-    }
-
-    /// The bytes of `v` equal to any of `bytes`, as a 32-bit mask.
-    #[inline(always)]
-    fn any_of(v: __m256i, bytes: &[u8]) -> i32 {
-        // SAFETY: as for `set`.
-        unsafe {
-            let mut hits = _mm256_cmpeq_epi8(v, set(bytes[0]));
-            for &b in &bytes[1..] {
-                hits = _mm256_or_si256(hits, _mm256_cmpeq_epi8(v, set(b)));
-            }
-            _mm256_movemask_epi8(hits)
+        /// `b` in every byte.
+        #[inline(always)]
+        fn set(&self, b: u8) -> __m256i {
+            // SAFETY: an `Avx2` exists only where the CPU has AVX2
+            // (`Avx2::new`).
+            unsafe { _mm256_set1_epi8(b as i8) }
         }
-    }
 
-    /// `wide::utf8_error` for the 32 bytes of `cur` after those of `prev`:
-    /// the bytes that break a character, as a 32-bit mask.
-    #[inline(always)]
-    fn utf8_half(prev: __m256i, cur: __m256i) -> i32 {
-        // SAFETY: as for `set`; each table holds sixteen bytes, and `loadu`
-        // needs no alignment.
-        unsafe {
-            let table =
-                |t: &[u8; 16]| _mm256_broadcastsi128_si256(_mm_loadu_si128(t.as_ptr().cast()));
-            let nibble = set(0x0f);
-            let high = |v: __m256i| _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble);
-            let before = _mm256_permute2x128_si256::<0x21>(prev, cur);
-            let prev1 = _mm256_alignr_epi8::<15>(cur, before);
-            let prev2 = _mm256_alignr_epi8::<14>(cur, before);
-            let prev3 = _mm256_alignr_epi8::<13>(cur, before);
-            let special = _mm256_and_si256(
-                _mm256_and_si256(
-                    _mm256_shuffle_epi8(table(&BYTE_1_HIGH), high(prev1)),
-                    _mm256_shuffle_epi8(table(&BYTE_1_LOW), _mm256_and_si256(prev1, nibble)),
-                ),
-                _mm256_shuffle_epi8(table(&BYTE_2_HIGH), high(cur)),
-            );
-            let must_continue = _mm256_and_si256(
-                _mm256_or_si256(
-                    _mm256_subs_epu8(prev2, set(0xe0 - 0x80)),
-                    _mm256_subs_epu8(prev3, set(0xf0 - 0x80)),
-                ),
-                set(0x80),
-            );
-            let fine = _mm256_cmpeq_epi8(
-                _mm256_xor_si256(special, must_continue),
-                _mm256_setzero_si256(),
-            );
-            !_mm256_movemask_epi8(fine)
+        /// The bytes of `v` equal to any of `bytes`, as a 32-bit mask.
+        #[inline(always)]
+        fn any_of(&self, v: __m256i, bytes: &[u8]) -> i32 {
+            // SAFETY: `self` proves the CPU has AVX2.
+            unsafe {
+                let mut hits = _mm256_cmpeq_epi8(v, self.set(bytes[0]));
+                for &b in &bytes[1..] {
+                    hits = _mm256_or_si256(hits, _mm256_cmpeq_epi8(v, self.set(b)));
+                }
+                _mm256_movemask_epi8(hits)
+            }
+        }
+
+        /// `wide::utf8_error` for the 32 bytes of `cur` after those of `prev`:
+        /// the bytes that break a character, as a 32-bit mask.
+        #[inline(always)]
+        fn utf8_half(&self, prev: __m256i, cur: __m256i) -> i32 {
+            // SAFETY: `self` proves the CPU has AVX2; each table holds
+            // sixteen bytes, and `loadu` needs no alignment.
+            unsafe {
+                let table =
+                    |t: &[u8; 16]| _mm256_broadcastsi128_si256(_mm_loadu_si128(t.as_ptr().cast()));
+                let nibble = self.set(0x0f);
+                let high = |v: __m256i| _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble);
+                let before = _mm256_permute2x128_si256::<0x21>(prev, cur);
+                let prev1 = _mm256_alignr_epi8::<15>(cur, before);
+                let prev2 = _mm256_alignr_epi8::<14>(cur, before);
+                let prev3 = _mm256_alignr_epi8::<13>(cur, before);
+                let special = _mm256_and_si256(
+                    _mm256_and_si256(
+                        _mm256_shuffle_epi8(table(&BYTE_1_HIGH), high(prev1)),
+                        _mm256_shuffle_epi8(table(&BYTE_1_LOW), _mm256_and_si256(prev1, nibble)),
+                    ),
+                    _mm256_shuffle_epi8(table(&BYTE_2_HIGH), high(cur)),
+                );
+                let must_continue = _mm256_and_si256(
+                    _mm256_or_si256(
+                        _mm256_subs_epu8(prev2, self.set(0xe0 - 0x80)),
+                        _mm256_subs_epu8(prev3, self.set(0xf0 - 0x80)),
+                    ),
+                    self.set(0x80),
+                );
+                let fine = _mm256_cmpeq_epi8(
+                    _mm256_xor_si256(special, must_continue),
+                    _mm256_setzero_si256(),
+                );
+                !_mm256_movemask_epi8(fine)
+            }
         }
     }
 
@@ -302,14 +303,14 @@ mod avx2 {
 
         #[inline(always)]
         fn ascii(&self) -> Halves {
-            // SAFETY: as for `set`.
+            // SAFETY: `self` proves the CPU has AVX2.
             unsafe { (_mm256_setzero_si256(), _mm256_setzero_si256()) }
         }
 
         #[inline(always)]
         fn before(&self, bytes: &[u8; 32]) -> Halves {
-            // SAFETY: as for `set`; `bytes` holds 32 bytes, and `loadu`
-            // needs no alignment.
+            // SAFETY: `self` proves the CPU has AVX2; `bytes` holds 32
+            // bytes, and `loadu` needs no alignment.
             unsafe {
                 (
                     _mm256_setzero_si256(),
@@ -320,17 +321,18 @@ mod avx2 {
 
         #[inline(always)]
         fn load(&self, bytes: &[u8; 64]) -> (Halves, Masks) {
-            // SAFETY: as for `set`; `bytes` holds 64 bytes, the 32 from its
-            // start and the 32 after, and `loadu` needs no alignment.
+            // SAFETY: `self` proves the CPU has AVX2; `bytes` holds 64
+            // bytes, the 32 from its start and the 32 after, and `loadu`
+            // needs no alignment.
             unsafe {
                 let p = bytes.as_ptr();
                 let lo = _mm256_loadu_si256(p.cast::<__m256i>());
                 let hi = _mm256_loadu_si256(p.add(32).cast::<__m256i>());
                 // Signed: 0x80..=0xFF are negative, so below 0x20 too.
-                let unusual = |v| _mm256_movemask_epi8(_mm256_cmpgt_epi8(set(0x20), v));
+                let unusual = |v| _mm256_movemask_epi8(_mm256_cmpgt_epi8(self.set(0x20), v));
                 let masks = Masks {
-                    quote: join(any_of(lo, b"\""), any_of(hi, b"\"")),
-                    backslash: join(any_of(lo, b"\\"), any_of(hi, b"\\")),
+                    quote: join(self.any_of(lo, b"\""), self.any_of(hi, b"\"")),
+                    backslash: join(self.any_of(lo, b"\\"), self.any_of(hi, b"\\")),
                     unusual: join(unusual(lo), unusual(hi)),
                 };
                 ((lo, hi), masks)
@@ -339,9 +341,9 @@ mod avx2 {
 
         #[inline(always)]
         fn control(&self, (lo, hi): Halves) -> u64 {
-            // SAFETY: as for `set`.
+            // SAFETY: `self` proves the CPU has AVX2.
             let control = |v| unsafe {
-                let below_space = set(0x1f);
+                let below_space = self.set(0x1f);
                 _mm256_movemask_epi8(_mm256_cmpeq_epi8(
                     _mm256_max_epu8(v, below_space),
                     below_space,
@@ -352,23 +354,23 @@ mod avx2 {
 
         #[inline(always)]
         fn common(&self, (lo, hi): Halves) -> u64 {
-            join(any_of(lo, b"rn\""), any_of(hi, b"rn\""))
+            join(self.any_of(lo, b"rn\""), self.any_of(hi, b"rn\""))
         }
 
         #[inline(always)]
         fn escapable(&self, (lo, hi): Halves) -> u64 {
             let escapable = b"\"\\/bfnrtu";
-            join(any_of(lo, escapable), any_of(hi, escapable))
+            join(self.any_of(lo, escapable), self.any_of(hi, escapable))
         }
 
         #[inline(always)]
         fn unicode(&self, (lo, hi): Halves) -> u64 {
-            join(any_of(lo, b"u"), any_of(hi, b"u"))
+            join(self.any_of(lo, b"u"), self.any_of(hi, b"u"))
         }
 
         #[inline(always)]
         fn utf8(&self, (_, prev): Halves, (lo, hi): Halves) -> u64 {
-            join(utf8_half(prev, lo), utf8_half(lo, hi))
+            join(self.utf8_half(prev, lo), self.utf8_half(lo, hi))
         }
     }
 }
