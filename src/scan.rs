@@ -375,13 +375,6 @@ fn string_special(buf: &[u8], i: usize) -> Lex<(usize, bool)> {
     string_blocks(buf, i)
 }
 
-/// [`string_blocks`] for the wide run's tests: what the blocks say of the
-/// string whose content starts at `i`.
-#[cfg(test)]
-pub(crate) fn string_blocks_for_tests(buf: &[u8], i: usize) -> Lex<(usize, bool)> {
-    string_blocks(buf, i)
-}
-
 /// [`string_special`] sixteen bytes at a time: the index after the
 /// closing quote, and whether the string holds an escape.
 ///
@@ -394,7 +387,7 @@ pub(crate) fn string_blocks_for_tests(buf: &[u8], i: usize) -> Lex<(usize, bool)
 /// far, goes on in 64-byte chunks ([`wide_chunks`]) while they hold only
 /// common escapes.
 #[inline(always)]
-fn string_blocks(buf: &[u8], mut i: usize) -> Lex<(usize, bool)> {
+pub(crate) fn string_blocks(buf: &[u8], mut i: usize) -> Lex<(usize, bool)> {
     // Where the first escape is; the string holds one if it ends after.
     let mut first_escape = usize::MAX;
     // After a block of escapes, a string with no non-ASCII text so far goes

@@ -282,20 +282,19 @@ fn step<L: Lanes>(
         ((1 << q) - 1, u64::MAX >> (63 - q))
     };
     let escaped = escaped & within;
-    if escaped != 0 {
-        carry.any_escape = true;
-        if escaped & !(lanes.common(chunk) >> shift) != 0 {
-            if escaped & !(lanes.escapable(chunk) >> shift) != 0 {
-                return None;
+    // Escaped bytes other than `r`, `n` and `"`: any escape at all, and a
+    // `\u` one checked whole (with its other half, for a surrogate pair).
+    if escaped != 0 && escaped & !(lanes.common(chunk) >> shift) != 0 {
+        if escaped & !(lanes.escapable(chunk) >> shift) != 0 {
+            return None;
+        }
+        let mut unicode = escaped & (lanes.unicode(chunk) >> shift);
+        while unicode != 0 {
+            let backslash = i + unicode.trailing_zeros() as usize - 1;
+            if backslash >= carry.unicode_done {
+                carry.unicode_done = escape_at(buf, backslash).ok()?;
             }
-            let mut unicode = escaped & (lanes.unicode(chunk) >> shift);
-            while unicode != 0 {
-                let backslash = i + unicode.trailing_zeros() as usize - 1;
-                if backslash >= carry.unicode_done {
-                    carry.unicode_done = escape_at(buf, backslash).ok()?;
-                }
-                unicode &= unicode - 1;
-            }
+            unicode &= unicode - 1;
         }
     }
     carry.any_escape |= m.backslash & within != 0;
@@ -644,7 +643,7 @@ pub(crate) mod tests {
             if next().is_multiple_of(4) {
                 input.truncate(start + (next() as usize) % (input.len() - start + 1));
             }
-            let blocks = crate::scan::string_blocks_for_tests(&input, start);
+            let blocks = crate::scan::string_blocks(&input, start);
             let run = string_run(&Bytewise, &input, start);
             match (run, &blocks) {
                 (Some(done), Ok(want)) => {
