@@ -14,7 +14,10 @@
 //!
 //! Modes: `bare`, `slice`, `incremental`, `borrowed`, `in_place` (one run
 //! of the measured region, `run_*`), and `time` (all of them interleaved,
-//! best of 60 runs each).
+//! best of 60 runs each). `CHUNK=n` gives `in_place` its input `n` bytes at
+//! a time instead of 4096: with one chunk as large as the input, what is
+//! left over the slice is the decoder's cost per event, the rest its cost
+//! per chunk.
 
 use chatwire::stream::{self, Config, Framing};
 use chatwire::workload::{self, Workload};
@@ -88,8 +91,9 @@ fn run_in_place(bytes: &[u8], framing: Framing) -> usize {
     let mut decoder = stream::Decoder::new(framing);
     let mut n = 0;
     let mut end = 0;
+    let step: usize = std::env::var("CHUNK").map_or(4096, |s| s.parse().unwrap());
     while end < bytes.len() {
-        end = (end + 4096).min(bytes.len());
+        end = (end + step).min(bytes.len());
         while let Some(item) = decoder.decode_borrowed(&bytes[..end]) {
             std::hint::black_box(item.unwrap());
             n += 1;

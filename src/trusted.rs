@@ -19,6 +19,11 @@
 //!   reached only through `Avx2`, a token made where AVX2 is known to be
 //!   present; `wide::Bytewise`, their twin, computes every mask byte by
 //!   byte, and the tests compare the two mask by mask and run by run.
+//! - [`last_close`]: for the incremental decoder, the last `}`, `]` or line
+//!   feed of the bytes just arrived and the `{` and `[` after it, one pass
+//!   of 64-byte chunks from the end with AVX2 (detected at run time, with
+//!   the `std` feature). `stream::core::last_close_bytewise` is its twin,
+//!   compared with it on random bytes of every length.
 //! - [`validated_str`]: `&str` from bytes the lexer has already validated as
 //!   UTF-8, without a second pass over them.
 //!
@@ -125,6 +130,23 @@ pub(crate) fn string_run(buf: &[u8], start: usize) -> Option<(usize, bool)> {
     None
 }
 
+/// The last `}`, `]` or line feed of `bytes`, and how many `{` and `[`
+/// follow it (in all of `bytes` when there is none), with AVX2 when the CPU
+/// has it (detected at run time, which needs the standard library); `None`
+/// without. See `stream::core::last_close_bytewise`, its twin.
+#[inline(always)]
+pub(crate) fn last_close(bytes: &[u8]) -> Option<(Option<usize>, usize)> {
+    #[cfg(all(target_arch = "x86_64", feature = "std"))]
+    {
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2, as just checked.
+            return Some(unsafe { avx2::last_close(bytes) });
+        }
+    }
+    let _ = bytes;
+    None
+}
+
 #[cfg(all(target_arch = "x86_64", feature = "std"))]
 mod avx2 {
     use core::arch::x86_64::{
@@ -210,6 +232,57 @@ mod avx2 {
         wide::string_run(&unsafe { Avx2::new() }, buf, start)
     }
 
+    /// `stream::core::last_close_bytewise` 64 bytes at a time from the end:
+    /// a chunk's closing bytes and opening brackets as two masks, the
+    /// brackets counted until a chunk holds a closing byte. A first chunk
+    /// shorter than 64 bytes is read as the input's first 64, its bits
+    /// already counted masked off; an input shorter than that is walked.
+    ///
+    /// # Safety
+    ///
+    /// The CPU must have AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn last_close(bytes: &[u8]) -> (Option<usize>, usize) {
+        if bytes.len() < 64 {
+            return crate::stream::last_close_bytewise(bytes);
+        }
+        // SAFETY: the CPU has AVX2, as the caller promises.
+        let lanes = unsafe { Avx2::new() };
+        let mut opens = 0;
+        let mut end = bytes.len();
+        loop {
+            // The chunk of the 64 bytes before `end`, or the first 64 with
+            // those from `end` on (already counted) left out.
+            let (at, keep) = match end.checked_sub(64) {
+                Some(at) => (at, u64::MAX),
+                None => (0, (1u64 << end) - 1),
+            };
+            // SAFETY: `at + 64 <= bytes.len()` (`end <= bytes.len()`, and
+            // `bytes` holds at least 64 bytes); `loadu` needs no alignment.
+            let (lo, hi) = unsafe {
+                let p = bytes.as_ptr().add(at);
+                (
+                    _mm256_loadu_si256(p.cast::<__m256i>()),
+                    _mm256_loadu_si256(p.add(32).cast::<__m256i>()),
+                )
+            };
+            let (close_lo, open_lo) = lanes.brackets(lo);
+            let (close_hi, open_hi) = lanes.brackets(hi);
+            let close = join(close_lo, close_hi) & keep;
+            let open = join(open_lo, open_hi) & keep;
+            if close != 0 {
+                let k = 63 - close.leading_zeros();
+                let after = open.checked_shr(k + 1).unwrap_or(0);
+                return (Some(at + k as usize), opens + after.count_ones() as usize);
+            }
+            opens += open.count_ones() as usize;
+            if at == 0 {
+                return (None, opens);
+            }
+            end = at;
+        }
+    }
+
     /// Every mask of the chunk `bytes` after the chunk `prev`, as the lanes
     /// below compute them: quotes, backslashes, unusual bytes, control
     /// bytes, common and all escapable bytes, `u` bytes, UTF-8 breaks.
@@ -257,6 +330,23 @@ mod avx2 {
                     hits = _mm256_or_si256(hits, _mm256_cmpeq_epi8(v, self.set(b)));
                 }
                 _mm256_movemask_epi8(hits)
+            }
+        }
+
+        /// The bytes of `v` that close a structure or a line (`}`, `]`, line
+        /// feed), and those that open one (`{`, `[`), as 32-bit masks.
+        #[inline(always)]
+        fn brackets(&self, v: __m256i) -> (i32, i32) {
+            // SAFETY: `self` proves the CPU has AVX2.
+            unsafe {
+                // `}` and `]`, as `{` and `[`, differ only in bit 5.
+                let folded = _mm256_or_si256(v, self.set(0x20));
+                let close = _mm256_or_si256(
+                    _mm256_cmpeq_epi8(folded, self.set(b'}')),
+                    _mm256_cmpeq_epi8(v, self.set(b'\n')),
+                );
+                let open = _mm256_cmpeq_epi8(folded, self.set(b'{'));
+                (_mm256_movemask_epi8(close), _mm256_movemask_epi8(open))
             }
         }
 
@@ -667,6 +757,26 @@ mod tests {
             }
         }
         // Without AVX2 the run always defers to the blocks.
+        assert_eq!(compared > 0, has_avx2());
+    }
+
+    /// The search for the last closing byte with AVX2 against the walk back
+    /// a byte at a time, on inputs of every length around its chunks.
+    #[test]
+    fn avx2_last_close_agrees_with_the_bytewise_walk() {
+        use crate::stream::last_close_bytewise;
+        use crate::wide::tests::{bracket_bytes, xorshift};
+        let mut next = xorshift(0x6A09_E667_F3BC_C909);
+        let cases = if cfg!(miri) { 24 } else { 20_000 };
+        let mut compared = 0;
+        for case in 0..cases {
+            let len = (next() % 200) as usize;
+            let bytes = bracket_bytes(&mut next, len, [0, 8, 64][case % 3]);
+            if let Some(simd) = super::last_close(&bytes) {
+                assert_eq!(simd, last_close_bytewise(&bytes), "{bytes:x?}");
+                compared += 1;
+            }
+        }
         assert_eq!(compared > 0, has_avx2());
     }
 

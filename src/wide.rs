@@ -433,6 +433,28 @@ pub(crate) mod tests {
         }
     }
 
+    /// `len` bytes for the search of the last closing byte: brackets, line
+    /// feeds and their near misses (bytes a bit away from them) among
+    /// others, dense in the first `dense` bytes and sparse after.
+    pub(crate) fn bracket_bytes(
+        next: &mut impl FnMut() -> u64,
+        len: usize,
+        dense: usize,
+    ) -> Vec<u8> {
+        (0..len)
+            .map(|i| {
+                let r = next();
+                let pick = if i < dense { r % 8 } else { r % 256 };
+                match pick {
+                    0..=5 => b"{}[]\n{"[pick as usize],
+                    6 => [0x5b ^ 0x80, 0x7d ^ 0x01, 0x0a ^ 0x20, 0xfb][(r >> 8) as usize % 4],
+                    7..=127 => b'a',
+                    _ => (r >> 16) as u8,
+                }
+            })
+            .collect()
+    }
+
     /// Whether each byte is escaped, walking the bytes one by one.
     fn escaped_walk(bytes: &[u8]) -> Vec<bool> {
         let mut escaping = false;

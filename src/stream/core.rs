@@ -199,13 +199,46 @@ impl LineMemo {
 /// second, so they are not decoded in place (only to be found cut short).
 /// Indices into the buffer: it was searched up to `*_seen` (from the end of
 /// what was new, so mostly only a little way), and what was found is at
-/// `*_end - 1` (nothing if `*_end` is 0).
+/// `*_end - 1` (nothing if `*_end` is 0). `close_opens` counts the `{` and
+/// `[` from `close_end` to `close_seen`, found by the same search: at least
+/// as many as an object after `close_end` opened.
 #[derive(Clone, Copy, Debug, Default)]
 struct Tail {
     feed_seen: usize,
     feed_end: usize,
     close_seen: usize,
     close_end: usize,
+    close_opens: usize,
+}
+
+/// The last `}`, `]` or line feed of `bytes`, and how many `{` and `[`
+/// follow it (in all of `bytes` when there is none): one pass from the end
+/// with AVX2 where the CPU has it, else a search for the one and a count of
+/// the others.
+#[inline(always)]
+fn last_close(bytes: &[u8]) -> (Option<usize>, usize) {
+    crate::trusted::last_close(bytes).unwrap_or_else(|| last_close_searched(bytes))
+}
+
+/// [`last_close`] without AVX2: a search from the end, then a count.
+fn last_close_searched(bytes: &[u8]) -> (Option<usize>, usize) {
+    let found = memrchr3(b'}', b']', b'\n', bytes);
+    let after = &bytes[found.map_or(0, |k| k + 1)..];
+    (found, memchr2_iter(b'{', b'[', after).count())
+}
+
+/// [`last_close`] a byte at a time: the twin that the AVX2 version is
+/// tested against (and which it uses on inputs shorter than its block).
+pub(crate) fn last_close_bytewise(bytes: &[u8]) -> (Option<usize>, usize) {
+    let mut opens = 0;
+    for (i, &b) in bytes.iter().enumerate().rev() {
+        match b {
+            b'}' | b']' | b'\n' => return (Some(i), opens),
+            b'{' | b'[' => opens += 1,
+            _ => {}
+        }
+    }
+    (None, opens)
 }
 
 /// Brackets a value may open, its own included, before [`ValueEnd`] finds
@@ -435,7 +468,7 @@ impl Core {
     /// Whether a `}`, `]` or line feed follows index `q` of `buf`, as
     /// [`Core::feed_after`]: when none does, an object at `q` has not ended
     /// and its structure has not broken (unless it opened too many
-    /// brackets).
+    /// brackets: at most `tail.close_opens`, the search's count).
     #[inline(always)]
     fn close_after(&mut self, buf: &[u8], q: usize) -> bool {
         if q < self.tail.close_end {
@@ -443,21 +476,18 @@ impl Core {
         }
         let t = &mut self.tail;
         if let Some(new) = buf.get(t.close_seen..).filter(|new| !new.is_empty()) {
-            let found = memrchr3(b'}', b']', b'\n', new);
-            if let Some(k) = found {
-                t.close_end = t.close_seen + k + 1;
+            let (found, opens) = last_close(new);
+            match found {
+                Some(k) => {
+                    t.close_end = t.close_seen + k + 1;
+                    t.close_opens = opens;
+                }
+                None => t.close_opens = t.close_opens.saturating_add(opens),
             }
             self.stats.scanned += (new.len() - found.unwrap_or(0)) as u64;
             t.close_seen = buf.len();
         }
         q < self.tail.close_end
-    }
-
-    /// The brackets that `bytes` open (or seem to: those in strings count).
-    #[inline]
-    fn opens(&mut self, bytes: &[u8]) -> usize {
-        self.stats.scanned += bytes.len() as u64;
-        memchr2_iter(b'{', b'[', bytes).count()
     }
 
     fn resolve(&mut self, framing: Framing) {
@@ -1284,7 +1314,9 @@ impl Core {
         // An object that has not ended yet (and is sound so far) waits, not
         // decoded, for what a scan for its end would wait for.
         if INC && !eof && !self.close_after(buf, q) && buf[q] == b'{' && have <= self.max {
-            let opens = self.opens(&buf[q..]);
+            // At most this many brackets opened from `q` (those in strings
+            // count too).
+            let opens = self.tail.close_opens;
             if opens <= OPEN_LIMIT {
                 self.state = State::Retry {
                     task,
@@ -1373,8 +1405,9 @@ impl Core {
     /// bytes at hand), looked at again now that more bytes have come.
     ///
     /// While no `}`, `]` or line feed has come after its start, and it opened
-    /// at most [`OPEN_LIMIT`] brackets (`opens`, counted over `seen` bytes;
-    /// `usize::MAX` once not counted), it has not ended and its structure has
+    /// at most [`OPEN_LIMIT`] brackets (`opens`, a bound from the search for
+    /// them over its `seen` bytes, [`Core::close_after`]; `usize::MAX` once
+    /// not counted), it has not ended and its structure has
     /// not broken: it waits. Otherwise it is decoded in place again, `parsed`
     /// being the bytes the last attempt covered (0 if none), but to keep the
     /// work linear however the input is chunked, only when they have at
@@ -1400,7 +1433,7 @@ impl Core {
         }
         if !eof && have <= self.max {
             if opens <= OPEN_LIMIT && have > seen && !self.close_after(buf, q) {
-                let opens = opens + self.opens(&buf[q + seen..]);
+                let opens = self.tail.close_opens;
                 if opens <= OPEN_LIMIT {
                     self.state = State::Retry {
                         task,
@@ -1689,6 +1722,33 @@ mod tests {
                 bytes[at] = b'a';
             }
         }
+    }
+
+    /// The search that tells the incremental decoder whether an object can
+    /// have ended, as it runs (with AVX2 where the CPU has it) and with
+    /// `memchr`, against a walk back a byte at a time.
+    #[test]
+    fn the_last_close_search_agrees_with_a_walk_back() {
+        use crate::wide::tests::{bracket_bytes, xorshift};
+        let mut next = xorshift(0x2545_F491_4F6C_DD1D);
+        let mut found = [0; 5];
+        let cases = if cfg!(miri) { 30 } else { 20_000 };
+        for case in 0..cases {
+            let len = (next() % 300) as usize;
+            let bytes = bracket_bytes(&mut next, len, [0, 8, 64][case % 3]);
+            let want = last_close_bytewise(&bytes);
+            assert_eq!(last_close(&bytes), want, "{bytes:x?}");
+            assert_eq!(last_close_searched(&bytes), want, "{bytes:x?}");
+            // Closing bytes found in every chunk of a long input, or none.
+            if len >= 64 {
+                let chunk = want.0.map_or(len, |k| (len - 1 - k) / 64);
+                found[chunk.min(4)] += 1;
+            }
+        }
+        assert!(cfg!(miri) || found.iter().all(|&n| n > 100), "{found:?}");
+        assert_eq!(last_close_bytewise(b"{[x}{\"{\"["), (Some(3), 3));
+        assert_eq!(last_close_bytewise(b"a{[\n"), (Some(3), 0));
+        assert_eq!(last_close_bytewise(b"{[{"), (None, 3));
     }
 
     #[test]
