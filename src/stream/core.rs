@@ -174,10 +174,24 @@ impl LineMemo {
         let Some(bytes) = buf.get(self.pos..to).filter(|b| !b.is_empty()) else {
             return 0;
         };
-        let feeds = memchr_iter(b'\n', bytes).count();
+        // A short span (the structure between two envelopes' events, say)
+        // costs less walked once than set up for two searches.
+        let (feeds, last) = if bytes.len() <= 32 {
+            let mut feeds = 0;
+            let mut last = 0;
+            for (i, &b) in bytes.iter().enumerate() {
+                if b == b'\n' {
+                    feeds += 1;
+                    last = i;
+                }
+            }
+            (feeds, last)
+        } else {
+            let feeds = memchr_iter(b'\n', bytes).count();
+            (feeds, memrchr(b'\n', bytes).unwrap_or(0))
+        };
         if feeds > 0 {
             self.line += feeds as u64;
-            let last = memrchr(b'\n', bytes).unwrap_or(0);
             self.line_start = base + (self.pos + last + 1) as u64;
         }
         self.pos = to;
@@ -1749,6 +1763,31 @@ mod tests {
         assert_eq!(last_close_bytewise(b"{[x}{\"{\"["), (Some(3), 3));
         assert_eq!(last_close_bytewise(b"a{[\n"), (Some(3), 0));
         assert_eq!(last_close_bytewise(b"{[{"), (None, 3));
+    }
+
+    /// Line numbers counted in short steps (walked) and long ones
+    /// (searched) agree with a count of the whole.
+    #[test]
+    fn line_memo_counts_alike_in_short_and_long_steps() {
+        use crate::wide::tests::{bracket_bytes, xorshift};
+        let mut next = xorshift(0xBB67_AE85_84CA_A73B);
+        let buf = bracket_bytes(&mut next, 2000, 1000);
+        let whole = buf.iter().filter(|&&b| b == b'\n').count() as u64;
+        let last = buf.iter().rposition(|&b| b == b'\n').unwrap();
+        for step in [1, 7, 31, 32, 33, 64, 500] {
+            let mut memo = LineMemo {
+                pos: 0,
+                line: 1,
+                line_start: 0,
+            };
+            let mut looked = 0;
+            while memo.pos < buf.len() {
+                looked += memo.advance(&buf, (memo.pos + step).min(buf.len()), 100);
+            }
+            assert_eq!(looked, buf.len() as u64, "step {step}");
+            assert_eq!(memo.line, 1 + whole, "step {step}");
+            assert_eq!(memo.line_start, 100 + last as u64 + 1, "step {step}");
+        }
     }
 
     #[test]
