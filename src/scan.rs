@@ -52,9 +52,7 @@ pub(crate) const fn is_special(b: u8) -> bool {
     b == b'"' || b == b'\\' || b < 0x20 || b >= 0x80
 }
 
-pub(crate) use crate::trusted::{
-    common_escapes, string_block, string_masks, utf8_classes, wide_chunks,
-};
+pub(crate) use crate::trusted::{common_escapes, string_block, string_masks, utf8_classes};
 
 /// [`string_block`] byte by byte: the reference the faster versions are
 /// tested against.
@@ -293,71 +291,6 @@ const SIMPLE_ESCAPE: [bool; 256] = {
     table
 };
 
-/// One 64-byte chunk of a string at `i` (never an escaped byte), from its
-/// masks: the backslashes, the other special bytes, and (asked for only
-/// when there are backslashes) the `r`, `n` and `"` bytes of the 64 bytes
-/// from `i + 1`. `Ok` with where the string goes on when the chunk holds
-/// only ASCII text and escapes of those three bytes; else `Err` with where
-/// the 16-byte blocks of [`string_special`] take over: at the block holding
-/// anything else (the closing quote, another escape, a control or non-ASCII
-/// byte), moved past an escaped byte it would start on. Notes the chunk's
-/// first backslash in `first_escape`.
-#[inline(always)]
-pub(crate) fn chunk_step(
-    i: usize,
-    backslash: u64,
-    other: u64,
-    common: impl FnOnce() -> u64,
-    first_escape: &mut usize,
-) -> Result<usize, usize> {
-    let (escaped, stop) = if backslash == 0 {
-        (0, other)
-    } else {
-        // Each backslash followed by a common escape character escapes it;
-        // a backslash followed by anything else (another backslash
-        // included) stops the chunk where it is, so every backslash before
-        // the stop really starts an escape.
-        *first_escape = (*first_escape).min(i + backslash.trailing_zeros() as usize);
-        let escaped = backslash << 1;
-        (escaped, (other & !escaped) | (backslash & !common()))
-    };
-    if stop != 0 {
-        let block = stop.trailing_zeros() & !15;
-        return Err(i + block as usize + ((escaped >> block) & 1) as usize);
-    }
-    // Past the chunk, and past the byte its last backslash escapes.
-    Ok(i + 64 + (backslash >> 63) as usize)
-}
-
-/// Runs over a string from `i` (never an escaped byte) in 64-byte chunks
-/// ([`chunk_step`]) while at least 65 bytes are left: where the 16-byte
-/// blocks of [`string_special`] take over.
-///
-/// The scalar twin of the AVX2 version in `trusted.rs` ([`wide_chunks`]),
-/// which the tests compare it with; without AVX2, the blocks do all the
-/// work.
-#[cfg(test)]
-pub(crate) fn wide_chunks_scalar(buf: &[u8], mut i: usize, first_escape: &mut usize) -> usize {
-    while i + 65 <= buf.len() {
-        let (mut backslash, mut other) = (0, 0);
-        for k in 0..4 {
-            let (b, o) = string_masks_scalar(buf, i + 16 * k);
-            backslash |= u64::from(b) << (16 * k);
-            other |= u64::from(o) << (16 * k);
-        }
-        let common = || {
-            (0..4).fold(0, |mask, k| {
-                mask | u64::from(common_escapes_scalar(buf, i + 1 + 16 * k)) << (16 * k)
-            })
-        };
-        match chunk_step(i, backslash, other, common, first_escape) {
-            Ok(next) => i = next,
-            Err(at) => return at,
-        }
-    }
-    i
-}
-
 /// The rest of [`Cursor::string`], from the block at `i` (which follows
 /// plain ASCII text or the opening quote): the index after the closing
 /// quote, and whether the string holds an escape.
@@ -382,18 +315,11 @@ fn string_special(buf: &[u8], i: usize) -> Lex<(usize, bool)> {
 /// `\r\n` every forty bytes or so) is checked whole: each escaped byte
 /// is looked up, escaped quotes are dropped from the block's special
 /// bytes, and only what is left (the closing quote, non-ASCII text) is
-/// visited. Any other block goes special byte by special byte. With AVX2,
-/// a string that goes on past a block of escapes, with no non-ASCII text so
-/// far, goes on in 64-byte chunks ([`wide_chunks`]) while they hold only
-/// common escapes.
+/// visited. Any other block goes special byte by special byte.
 #[inline(always)]
 pub(crate) fn string_blocks(buf: &[u8], mut i: usize) -> Lex<(usize, bool)> {
     // Where the first escape is; the string holds one if it ends after.
     let mut first_escape = usize::MAX;
-    // After a block of escapes, a string with no non-ASCII text so far goes
-    // on in wide chunks (long ASCII strings with escapes: SDP). Text in
-    // other scripts, which would stop every chunk, stays with the blocks.
-    let mut ascii = true;
     'blocks: loop {
         if i + 16 > buf.len() {
             match special_by_special(buf, i, string_block(buf, i), &mut first_escape)? {
@@ -454,7 +380,6 @@ pub(crate) fn string_blocks(buf: &[u8], mut i: usize) -> Lex<(usize, bool)> {
                 _ if at_least_four(other)
                     && let Some(checked) = utf8_block(buf, i, other) =>
                 {
-                    ascii = false;
                     match checked {
                         Ok(left) => other = left,
                         Err(on) => {
@@ -464,7 +389,6 @@ pub(crate) fn string_blocks(buf: &[u8], mut i: usize) -> Lex<(usize, bool)> {
                     }
                 }
                 _ => {
-                    ascii = false;
                     let skip = utf8_char(buf, k)? - i;
                     if skip >= 16 {
                         i += skip;
@@ -475,9 +399,6 @@ pub(crate) fn string_blocks(buf: &[u8], mut i: usize) -> Lex<(usize, bool)> {
             }
         }
         i += next;
-        if ascii && let Some(after) = wide_chunks(buf, i, &mut first_escape) {
-            i = after;
-        }
     }
 }
 
@@ -1350,40 +1271,8 @@ mod tests {
         }
     }
 
-    /// The AVX2 run over 64-byte chunks (where the CPU has it) stops where
-    /// its scalar twin stops, and notes the same first escape, from every
-    /// start in strings of common and rare escapes.
-    #[test]
-    fn wide_chunks_agree_with_their_scalar_twin_from_every_start() {
-        let mut next = xorshift(0x2545_F491_4F6C_DD1D);
-        let (cases, len) = if cfg!(miri) { (3, 160) } else { (300, 400) };
-        let (mut compared, mut starts) = (0, 0);
-        for case in 0..cases {
-            let body = long_body(&mut next, len, (case % 4) * 8);
-            starts += body.len();
-            for i in 0..body.len() {
-                let (mut simd_first, mut scalar_first) = (usize::MAX, usize::MAX);
-                let Some(simd) = wide_chunks(&body, i, &mut simd_first) else {
-                    continue;
-                };
-                let scalar = wide_chunks_scalar(&body, i, &mut scalar_first);
-                assert_eq!(
-                    (simd, simd_first),
-                    (scalar, scalar_first),
-                    "from {i} in {body:x?}"
-                );
-                compared += 1;
-            }
-        }
-        // With AVX2 (as on x86-64 CI machines, and under Miri built with
-        // `-C target-feature=+avx2`), from every start of every body;
-        // without it, there is nothing to compare.
-        let has_avx2 = wide_chunks(&[b'a'; 65], 0, &mut 0).is_some();
-        assert_eq!(compared, if has_avx2 { starts } else { 0 });
-    }
-
-    /// Long strings of escapes, lexed in 64-byte chunks where they allow
-    /// it, agree with the bytewise lexer: where they end, whether they hold
+    /// Long strings of escapes, lexed by the wide run where the CPU has
+    /// AVX2, agree with the bytewise lexer: where they end, whether they hold
     /// an escape, and where a bad escape is.
     #[test]
     fn long_escaped_strings_agree_with_a_bytewise_lexer() {

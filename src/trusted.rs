@@ -7,11 +7,6 @@
 //!   word-at-a-time (SWAR) and byte-at-a-time scans in `scan.rs` are the
 //!   twins: other targets use them, and the tests check every version agrees
 //!   with the bytewise one at every position.
-//! - [`wide_chunks`]: long ASCII strings with escapes (SDP), 64 bytes at a
-//!   time with AVX2, detected at run time (with the `std` feature): each
-//!   chunk's backslashes are checked against the bytes after them at once.
-//!   Its scalar twin, `scan::wide_chunks_scalar`, is compared with it from
-//!   every start; without AVX2 the 16-byte blocks do the work.
 //! - [`string_run`]: the wide string run of `wide.rs` with AVX2, detected at
 //!   run time (with the `std` feature): each 64-byte chunk's quotes,
 //!   backslashes and unusual bytes in 32-byte compares, its UTF-8 checked
@@ -96,23 +91,6 @@ pub(crate) fn utf8_classes(buf: &[u8], at: usize) -> crate::scan::Utf8Classes {
     }
 }
 
-/// A long string's run in 64-byte chunks with AVX2, when the CPU has it
-/// (detected at run time, which needs the standard library): where the
-/// 16-byte blocks take over, or `None` without AVX2. See
-/// `scan::wide_chunks_scalar`, its twin, for what it does.
-#[inline(always)]
-pub(crate) fn wide_chunks(buf: &[u8], i: usize, first_escape: &mut usize) -> Option<usize> {
-    #[cfg(all(target_arch = "x86_64", feature = "std"))]
-    {
-        if std::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU has AVX2, as just checked.
-            return Some(unsafe { avx2::wide_chunks(buf, i, first_escape) });
-        }
-    }
-    let _ = (buf, i, first_escape);
-    None
-}
-
 /// The wide string run (`wide::string_run`) with AVX2, when the CPU has it
 /// (detected at run time, which needs the standard library): where the
 /// string from `start` ends and whether it holds an escape, or `None` when
@@ -163,61 +141,6 @@ mod avx2 {
     #[inline(always)]
     fn join(lo: i32, hi: i32) -> u64 {
         u64::from(lo as u32) | (u64::from(hi as u32) << 32)
-    }
-
-    /// `scan::wide_chunks_scalar` with AVX2: each chunk's masks in four
-    /// 32-byte compares (two more for the bytes after backslashes).
-    ///
-    /// # Safety
-    ///
-    /// The CPU must have AVX2.
-    #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn wide_chunks(buf: &[u8], mut i: usize, first_escape: &mut usize) -> usize {
-        let quote = _mm256_set1_epi8(b'"' as i8);
-        let backslash = _mm256_set1_epi8(b'\\' as i8);
-        let space = _mm256_set1_epi8(0x20);
-        let r = _mm256_set1_epi8(b'r' as i8);
-        let n = _mm256_set1_epi8(b'n' as i8);
-        while i + 65 <= buf.len() {
-            // SAFETY: `i + 65 <= buf.len()`, so the 64 bytes from `i` and
-            // the 64 from `i + 1` lie in `buf`; `loadu` needs no alignment.
-            let (a, b, c, d) = unsafe {
-                let p = buf.as_ptr().add(i);
-                (
-                    _mm256_loadu_si256(p.cast::<__m256i>()),
-                    _mm256_loadu_si256(p.add(32).cast::<__m256i>()),
-                    _mm256_loadu_si256(p.add(1).cast::<__m256i>()),
-                    _mm256_loadu_si256(p.add(33).cast::<__m256i>()),
-                )
-            };
-            let bs = join(
-                _mm256_movemask_epi8(_mm256_cmpeq_epi8(a, backslash)),
-                _mm256_movemask_epi8(_mm256_cmpeq_epi8(b, backslash)),
-            );
-            // Signed: 0x80..=0xFF are negative, so below 0x20 too.
-            let other = join(
-                _mm256_movemask_epi8(_mm256_or_si256(
-                    _mm256_cmpeq_epi8(a, quote),
-                    _mm256_cmpgt_epi8(space, a),
-                )),
-                _mm256_movemask_epi8(_mm256_or_si256(
-                    _mm256_cmpeq_epi8(b, quote),
-                    _mm256_cmpgt_epi8(space, b),
-                )),
-            );
-            let escapable = |v: __m256i| {
-                _mm256_movemask_epi8(_mm256_or_si256(
-                    _mm256_or_si256(_mm256_cmpeq_epi8(v, r), _mm256_cmpeq_epi8(v, n)),
-                    _mm256_cmpeq_epi8(v, quote),
-                ))
-            };
-            let common = || join(escapable(c), escapable(d));
-            match crate::scan::chunk_step(i, bs, other, common, first_escape) {
-                Ok(next) => i = next,
-                Err(at) => return at,
-            }
-        }
-        i
     }
 
     /// `wide::string_run` with each chunk's masks in 32-byte compares and
