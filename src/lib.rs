@@ -21,6 +21,9 @@ mod scan;
 mod side;
 mod text;
 mod trusted;
+// The wide string run: its only lanes need AVX2, detected at run time
+// (`std`); the tests also run it with its bytewise twin.
+#[cfg(any(test, all(target_arch = "x86_64", feature = "std")))]
 mod wide;
 mod write;
 

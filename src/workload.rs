@@ -228,7 +228,7 @@ pub fn write(workload: Workload, events: usize, seed: u64, out: &mut Vec<u8>) {
     }
 }
 
-/// Same as [`write`], into a new `Vec`.
+/// Same as [`write()`], into a new `Vec`.
 #[must_use]
 pub fn generate(workload: Workload, events: usize, seed: u64) -> Vec<u8> {
     let mut out = Vec::new();

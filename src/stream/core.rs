@@ -243,6 +243,7 @@ fn last_close_searched(bytes: &[u8]) -> (Option<usize>, usize) {
 
 /// [`last_close`] a byte at a time: the twin that the AVX2 version is
 /// tested against (and which it uses on inputs shorter than its block).
+#[cfg(any(test, all(target_arch = "x86_64", feature = "std")))]
 pub(crate) fn last_close_bytewise(bytes: &[u8]) -> (Option<usize>, usize) {
     let mut opens = 0;
     for (i, &b) in bytes.iter().enumerate().rev() {

@@ -86,6 +86,7 @@ mod owned;
 #[cfg(feature = "alloc")]
 mod write;
 
+#[cfg(any(test, all(target_arch = "x86_64", feature = "std")))]
 pub(crate) use self::core::last_close_bytewise;
 pub use self::error::{StreamError, StreamErrorKind, Unit};
 pub use self::slice::{Events, events, events_with};
