@@ -146,7 +146,6 @@ enum State {
         task: Task,
         parsed: usize,
         seen: usize,
-        opens: usize,
     },
     /// A complete event at `pos`, `len` bytes long, larger than the bound.
     Oversized { task: Task, len: usize },
@@ -695,12 +694,7 @@ impl Core {
                 self.state = State::LineStart;
                 self.line_start::<S, INC>(buf, eof)
             }
-            State::Retry {
-                task,
-                parsed,
-                seen,
-                opens,
-            } if INC => self.retry(buf, eof, task, (parsed, seen, opens)),
+            State::Retry { task, parsed, seen } if INC => self.retry(buf, eof, task, parsed, seen),
             _ => Fast::Slow,
         }
     }
@@ -728,14 +722,9 @@ impl Core {
                 State::AfterElement => self.after_element(buf, eof),
                 State::ConcatTop => self.concat_top(buf, eof),
                 State::Value { task, scan, seen } => self.value(buf, eof, task, scan, seen),
-                State::Retry {
-                    task,
-                    parsed,
-                    seen,
-                    opens,
-                } => self
-                    .retry(buf, eof, task, (parsed, seen, opens))
-                    .into_step(),
+                State::Retry { task, parsed, seen } => {
+                    self.retry(buf, eof, task, parsed, seen).into_step()
+                }
                 State::Oversized { task, len } => {
                     let unit = self.unit(task);
                     self.state = Self::after(task);
@@ -1329,15 +1318,13 @@ impl Core {
         // An object that has not ended yet (and is sound so far) waits, not
         // decoded, for what a scan for its end would wait for.
         if INC && !eof && !self.close_after(buf, q) && buf[q] == b'{' && have <= self.max {
-            // At most this many brackets opened from `q` (those in strings
-            // count too).
-            let opens = self.tail.close_opens;
-            if opens <= OPEN_LIMIT {
+            // The search's count bounds the brackets opened from `q` (those
+            // in strings count too).
+            if self.tail.close_opens <= OPEN_LIMIT {
                 self.state = State::Retry {
                     task,
                     parsed: 0,
                     seen: have,
-                    opens,
                 };
                 return Fast::Pending;
             }
@@ -1382,7 +1369,6 @@ impl Core {
                     task,
                     parsed: have,
                     seen: have,
-                    opens: usize::MAX,
                 };
                 return Fast::Pending;
             }
@@ -1419,11 +1405,10 @@ impl Core {
     /// An object at `pos` not complete when last looked at (with `seen`
     /// bytes at hand), looked at again now that more bytes have come.
     ///
-    /// While no `}`, `]` or line feed has come after its start, and it opened
-    /// at most [`OPEN_LIMIT`] brackets (`opens`, a bound from the search for
-    /// them over its `seen` bytes, [`Core::close_after`]; `usize::MAX` once
-    /// not counted), it has not ended and its structure has
-    /// not broken: it waits. Otherwise it is decoded in place again, `parsed`
+    /// While it has not been decoded yet (`parsed` is 0), no `}`, `]` or line
+    /// feed has come after its start, and it opened at most [`OPEN_LIMIT`]
+    /// brackets (bounded by the count of [`Core::close_after`]'s search), it
+    /// has not ended and its structure has not broken: it waits. Otherwise it is decoded in place again, `parsed`
     /// being the bytes the last attempt covered (0 if none), but to keep the
     /// work linear however the input is chunked, only when they have at
     /// least doubled; else (and at the end of the input, or past the size
@@ -1438,7 +1423,8 @@ impl Core {
         buf: &'a [u8],
         eof: bool,
         task: Task,
-        (parsed, seen, opens): (usize, usize, usize),
+        parsed: usize,
+        seen: usize,
     ) -> Fast<'a, S> {
         let q = self.pos;
         // (A caller that shrank its buffer gets the scan, not a panic.)
@@ -1447,17 +1433,17 @@ impl Core {
             return Fast::Pending;
         }
         if !eof && have <= self.max {
-            if opens <= OPEN_LIMIT && have > seen && !self.close_after(buf, q) {
-                let opens = self.tail.close_opens;
-                if opens <= OPEN_LIMIT {
-                    self.state = State::Retry {
-                        task,
-                        parsed,
-                        seen: have,
-                        opens,
-                    };
-                    return Fast::Pending;
-                }
+            if parsed == 0
+                && have > seen
+                && !self.close_after(buf, q)
+                && self.tail.close_opens <= OPEN_LIMIT
+            {
+                self.state = State::Retry {
+                    task,
+                    parsed,
+                    seen: have,
+                };
+                return Fast::Pending;
             }
             if have >= 2 * parsed {
                 if let Some(unit) = self.unit_value::<S, true>(buf, task) {
