@@ -581,14 +581,20 @@ impl<'a> Fields<'_, 'a> {
         )
     }
 
+    /// The text a string slot holds: its token cut from the input as
+    /// [`Text`] keeps it (the closing quote only when the string holds an
+    /// escape), so no `str` is sliced twice.
+    #[inline(always)]
+    fn text_at(&self, slot: &Slot) -> Result<Text<'a>, Error> {
+        let end = slot.end - u32::from(slot.kind == Kind::Str);
+        self.str_at(slot.start, end).map(Text::from_token)
+    }
+
     #[inline(always)]
     fn text(&self, field: Field) -> Result<Text<'a>, Error> {
         let slot = self.present(field)?;
         match slot.kind {
-            Kind::Str | Kind::StrEscaped => Ok(Text::from_lexed(
-                self.str_at(slot.start, slot.end)?,
-                slot.kind == Kind::StrEscaped,
-            )),
+            Kind::Str | Kind::StrEscaped => self.text_at(slot),
             _ => Err(Self::wrong_type(slot, field, Expected::String)),
         }
     }
@@ -597,10 +603,7 @@ impl<'a> Fields<'_, 'a> {
     fn id(&self, field: Field) -> Result<Id<'a>, Error> {
         let slot = self.present(field)?;
         match slot.kind {
-            Kind::Str | Kind::StrEscaped => Ok(Id::from_text(Text::from_lexed(
-                self.str_at(slot.start, slot.end)?,
-                slot.kind == Kind::StrEscaped,
-            ))),
+            Kind::Str | Kind::StrEscaped => self.text_at(slot).map(Id::from_text),
             Kind::Int => Ok(Id::from_int_digits(self.str_at(slot.start, slot.end)?)),
             _ => Err(Self::wrong_type(slot, field, Expected::StringOrInteger)),
         }
@@ -610,10 +613,7 @@ impl<'a> Fields<'_, 'a> {
     fn scalar(&self, field: Field) -> Result<Scalar<'a>, Error> {
         let slot = self.present(field)?;
         match slot.kind {
-            Kind::Str | Kind::StrEscaped => Ok(Scalar::from_text(Text::from_lexed(
-                self.str_at(slot.start, slot.end)?,
-                slot.kind == Kind::StrEscaped,
-            ))),
+            Kind::Str | Kind::StrEscaped => self.text_at(slot).map(Scalar::from_text),
             Kind::Int | Kind::Float => Ok(Scalar::from_number(self.str_at(slot.start, slot.end)?)),
             _ => Err(Self::wrong_type(slot, field, Expected::StringOrNumber)),
         }
