@@ -83,6 +83,20 @@ fn run_borrowed(bytes: &[u8], framing: Framing, buf: &mut bytes::BytesMut) -> us
     n
 }
 
+/// The copies [`run_borrowed`] makes, and nothing else: each 4 KB chunk
+/// appended to the buffer, which is emptied before the next one.
+#[inline(never)]
+fn run_copy(bytes: &[u8], buf: &mut bytes::BytesMut) -> usize {
+    let mut n = 0;
+    for chunk in bytes.chunks(4096) {
+        buf.clear();
+        buf.extend_from_slice(chunk);
+        n += std::hint::black_box(&buf[..]).len();
+    }
+    buf.clear();
+    n
+}
+
 /// The incremental decoder, its events borrowed, given the input 4 KB more
 /// at a time where it lies: the bytes arrive in place (as a read into the
 /// buffer puts them), so the decoder's own cost shows without a copy.
@@ -132,9 +146,10 @@ fn main() {
         "incremental" => run_incremental(&bytes, framing, &mut buf),
         "borrowed" => run_borrowed(&bytes, framing, &mut buf),
         "in_place" => run_in_place(&bytes, framing),
+        "copy" => run_copy(&bytes, &mut buf),
         "time" => {
             let bare = framing == Framing::Ndjson;
-            let mut best = [u128::MAX; 5];
+            let mut best = [u128::MAX; 6];
             for _ in 0..60 {
                 if bare {
                     let t = std::time::Instant::now();
@@ -153,11 +168,19 @@ fn main() {
                 let t = std::time::Instant::now();
                 std::hint::black_box(run_in_place(&bytes, framing));
                 best[4] = best[4].min(t.elapsed().as_nanos());
+                let t = std::time::Instant::now();
+                std::hint::black_box(run_copy(&bytes, &mut buf));
+                best[5] = best[5].min(t.elapsed().as_nanos());
             }
             let ms = |ns: u128| ns as f64 / 1e6;
             if bare {
                 print!("bare {:.3} ms, ", ms(best[0]));
             }
+            print!(
+                "copies alone {:.3} ms ({:.2}x), ",
+                ms(best[5]),
+                best[5] as f64 / best[1] as f64
+            );
             println!(
                 "{workload}: slice {:.3} ms, incremental {:.3} ms ({:.2}x), borrowed {:.3} ms ({:.2}x), in place {:.3} ms ({:.2}x)",
                 ms(best[1]),
