@@ -33,6 +33,7 @@ fn laid_out(lines: &[&[u8]], order: &[usize]) -> Vec<u8> {
     bytes
 }
 
+/// The non-empty lines of `bytes`.
 fn lines_of(bytes: &[u8]) -> Vec<&[u8]> {
     bytes
         .split(|&b| b == b'\n')

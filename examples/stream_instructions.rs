@@ -12,9 +12,10 @@
 //! target/release/examples/stream_instructions mixed 50000 time
 //! ```
 //!
-//! Modes: `bare`, `slice`, `incremental`, `borrowed`, `in_place` (one run
-//! of the measured region, `run_*`), and `time` (all of them interleaved,
-//! best of 60 runs each). `CHUNK=n` gives `in_place` its input `n` bytes at
+//! Modes, each one run of the measured region (`run_*`): `bare`, `slice`,
+//! `incremental`, `borrowed`, `in_place`, and `copy` (only the copies
+//! `borrowed` makes into its buffer); and `time`, all of them interleaved,
+//! best of 60 runs each. `CHUNK=n` gives `in_place` its input `n` bytes at
 //! a time instead of 4096: with one chunk as large as the input, what is
 //! left over the slice is the decoder's cost per event, the rest its cost
 //! per chunk.
