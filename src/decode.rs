@@ -662,11 +662,8 @@ impl<'a> Fields<'_, 'a> {
     /// The event's name and the whole object, for an unknown event.
     #[inline(always)]
     pub(crate) fn unknown_parts(&self) -> Result<(Text<'a>, Raw<'a>), Error> {
-        let event = self.slot(Field::Event);
-        let name = Text::from_lexed(
-            self.str_at(event.start, event.end)?,
-            event.kind == Kind::StrEscaped,
-        );
+        // `event` checked that the name is a string.
+        let name = self.text_at(self.slot(Field::Event))?;
         let raw = Raw::from_lexed(
             validated_str(&self.input[self.start..=self.close], self.start)?,
             self.compact,
