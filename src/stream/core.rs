@@ -1408,10 +1408,10 @@ impl Core {
     /// While it has not been decoded yet (`parsed` is 0), no `}`, `]` or line
     /// feed has come after its start, and it opened at most [`OPEN_LIMIT`]
     /// brackets (bounded by the count of [`Core::close_after`]'s search), it
-    /// has not ended and its structure has not broken: it waits. Otherwise it is decoded in place again, `parsed`
-    /// being the bytes the last attempt covered (0 if none), but to keep the
-    /// work linear however the input is chunked, only when they have at
-    /// least doubled; else (and at the end of the input, or past the size
+    /// has not ended and its structure has not broken: it waits. Otherwise
+    /// it is decoded in place again, `parsed` being the bytes the last
+    /// attempt covered (0 if none), but to keep the work linear however the
+    /// input is chunked, only when they have at least doubled; else (and at the end of the input, or past the size
     /// bound, or on an error) it is scanned for its end from its start, as
     /// any value. Either way the items, and when they come, are those of the
     /// scan: a structure that breaks also fails to decode, at or before the
@@ -1440,7 +1440,7 @@ impl Core {
             {
                 self.state = State::Retry {
                     task,
-                    parsed,
+                    parsed: 0,
                     seen: have,
                 };
                 return Fast::Pending;
