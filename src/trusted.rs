@@ -208,14 +208,15 @@ mod avx2 {
 
     /// Every mask of the chunk `bytes` after the chunk `prev`, as the lanes
     /// below compute them: quotes, backslashes, unusual bytes, control
-    /// bytes, common and all escapable bytes, `u` bytes, UTF-8 breaks.
+    /// bytes, common and all escapable bytes, `u` bytes, hex digits, `d`
+    /// bytes, UTF-8 breaks.
     ///
     /// # Safety
     ///
     /// The CPU must have AVX2.
     #[cfg(test)]
     #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn lanes_for_tests(bytes: &[u8; 64], prev: &[u8; 64]) -> [u64; 8] {
+    pub(super) unsafe fn lanes_for_tests(bytes: &[u8; 64], prev: &[u8; 64]) -> [u64; 10] {
         // SAFETY: the CPU has AVX2, as the caller promises.
         wide::tests::all_masks(&unsafe { Avx2::new() }, bytes, prev)
     }
@@ -253,6 +254,28 @@ mod avx2 {
                     hits = _mm256_or_si256(hits, _mm256_cmpeq_epi8(v, self.set(b)));
                 }
                 _mm256_movemask_epi8(hits)
+            }
+        }
+
+        /// The hex digits of `v` (`0`-`9`, `a`-`f`, `A`-`F`), as a 32-bit
+        /// mask.
+        #[inline(always)]
+        fn hex_half(&self, v: __m256i) -> i32 {
+            // SAFETY: `self` proves the CPU has AVX2.
+            unsafe {
+                // Signed compares: 0x80..=0xFF are negative, below both
+                // ranges. Setting bit 5 folds `A`-`F` (and only them) onto
+                // `a`-`f`.
+                let folded = _mm256_or_si256(v, self.set(0x20));
+                let digit = _mm256_and_si256(
+                    _mm256_cmpgt_epi8(v, self.set(b'0' - 1)),
+                    _mm256_cmpgt_epi8(self.set(b'9' + 1), v),
+                );
+                let letter = _mm256_and_si256(
+                    _mm256_cmpgt_epi8(folded, self.set(b'a' - 1)),
+                    _mm256_cmpgt_epi8(self.set(b'f' + 1), folded),
+                );
+                _mm256_movemask_epi8(_mm256_or_si256(digit, letter))
             }
         }
 
@@ -379,6 +402,16 @@ mod avx2 {
         #[inline(always)]
         fn unicode(&self, (lo, hi): Halves) -> u64 {
             join(self.any_of(lo, b"u"), self.any_of(hi, b"u"))
+        }
+
+        #[inline(always)]
+        fn hex(&self, (lo, hi): Halves) -> u64 {
+            join(self.hex_half(lo), self.hex_half(hi))
+        }
+
+        #[inline(always)]
+        fn dee(&self, (lo, hi): Halves) -> u64 {
+            join(self.any_of(lo, b"dD"), self.any_of(hi, b"dD"))
         }
 
         #[inline(always)]

@@ -5,12 +5,14 @@
 //! below 0x20 or above 0x7f); which bytes are escaped follows from the
 //! backslashes alone ([`escaped_bytes`], by the parity of each run of
 //! backslashes), so the closing quote is the first quote not escaped, found
-//! with no branch per escape. UTF-8 is checked for the whole chunk by three
-//! nibble lookups per byte (the tables below; `utf8_error` applies them to
-//! one byte in the tests), the method of Keiser and Lemire ("Validating
-//! UTF-8 in less than one instruction per byte", 2021), which flags each
-//! byte that breaks a character, so only the flags up to the closing quote
-//! count.
+//! with no branch per escape; a `\u` escape's four hex digits are checked
+//! by masks too, unless it may be half of a surrogate pair (its first digit
+//! a `d`), which is checked with its other half. UTF-8 is checked for the
+//! whole chunk by three nibble lookups per byte (the tables below;
+//! `utf8_error` applies them to one byte in the tests), the method of
+//! Keiser and Lemire ("Validating UTF-8 in less than one instruction per
+//! byte", 2021), which flags each byte that breaks a character, so only the
+//! flags up to the closing quote count.
 //!
 //! The run only ever says where a string that is valid ends, or that it
 //! cannot say: anything wrong or unusual (a control byte, a bad escape or
@@ -201,6 +203,11 @@ pub(crate) trait Lanes {
     fn escapable(&self, chunk: Self::Chunk) -> u64;
     /// The chunk's `u` bytes.
     fn unicode(&self, chunk: Self::Chunk) -> u64;
+    /// The chunk's hex digits: `0` to `9`, `a` to `f`, `A` to `F`.
+    fn hex(&self, chunk: Self::Chunk) -> u64;
+    /// The chunk's `d` and `D` bytes (a `\u` escape that starts with one
+    /// may be half of a surrogate pair).
+    fn dee(&self, chunk: Self::Chunk) -> u64;
     /// The bytes of `cur` that break a character, after the chunk `prev`
     /// (only its last three bytes count).
     fn utf8(&self, prev: Self::Chunk, cur: Self::Chunk) -> u64;
@@ -289,6 +296,22 @@ fn step<L: Lanes>(
             return None;
         }
         let mut unicode = escaped & (lanes.unicode(chunk) >> shift);
+        if unicode != 0 {
+            // Escapes whose four digits are hex and in the chunk, and whose
+            // first is not `d` (so not half of a surrogate pair), are whole
+            // as they stand: text in another script escaped character by
+            // character takes no branch per character. The rest (pairs,
+            // escapes cut by the chunk's end, bad digits) are checked one
+            // by one.
+            let hex = lanes.hex(chunk) >> shift;
+            let whole = unicode
+                & (hex >> 1)
+                & (hex >> 2)
+                & (hex >> 3)
+                & (hex >> 4)
+                & !(lanes.dee(chunk) >> shift >> 1);
+            unicode &= !whole;
+        }
         while unicode != 0 {
             let backslash = i + unicode.trailing_zeros() as usize - 1;
             if backslash >= carry.unicode_done {
@@ -391,6 +414,14 @@ impl Lanes for Bytewise {
 
     fn unicode(&self, chunk: [u8; 64]) -> u64 {
         Self::mask(&chunk, |b| b == b'u')
+    }
+
+    fn hex(&self, chunk: [u8; 64]) -> u64 {
+        Self::mask(&chunk, |b| b.is_ascii_hexdigit())
+    }
+
+    fn dee(&self, chunk: [u8; 64]) -> u64 {
+        Self::mask(&chunk, |b| b == b'd' || b == b'D')
     }
 
     fn utf8(&self, prev: [u8; 64], cur: [u8; 64]) -> u64 {
@@ -565,7 +596,7 @@ pub(crate) mod tests {
     /// A string's content built of pieces: text, escapes, characters of
     /// other scripts, and now and then something wrong.
     pub(crate) fn string_body(next: &mut impl FnMut() -> u64, len: usize, bad: u64) -> Vec<u8> {
-        const GOOD: [&[u8]; 16] = [
+        const GOOD: [&[u8]; 18] = [
             b"a=mid:0",
             b" the quick brown fox",
             b"\\r\\n",
@@ -575,6 +606,8 @@ pub(crate) mod tests {
             b"\\t\\b\\f",
             b"\\u00e9",
             b"\\ud83c\\udf89",
+            b"\\u4e2d\\u6587\\uFF01",
+            b"\\uD7FF\\udBFF\\uDFFF",
             b"\\\\\\\\\\\"",
             "é".as_bytes(),
             "日本語".as_bytes(),
@@ -583,12 +616,14 @@ pub(crate) mod tests {
             b"\x7f",
             b"x",
         ];
-        const BAD: [&[u8]; 12] = [
+        const BAD: [&[u8]; 14] = [
             b"\\q",
             b"\\u12G4",
             b"\\ud83c",
             b"\\udf89",
             b"\\ud83c\\u0041",
+            b"\\u00g9",
+            b"\\uDC00",
             b"\x01",
             b"\x1f",
             b"\xff",
@@ -626,7 +661,7 @@ pub(crate) mod tests {
     /// `prev`: quotes, backslashes, unusual bytes, control bytes, common and
     /// all escapable bytes, `u` bytes, UTF-8 breaks.
     #[inline(always)]
-    pub(crate) fn all_masks<L: Lanes>(lanes: &L, bytes: &[u8; 64], prev: &[u8; 64]) -> [u64; 8] {
+    pub(crate) fn all_masks<L: Lanes>(lanes: &L, bytes: &[u8; 64], prev: &[u8; 64]) -> [u64; 10] {
         let (chunk, m) = lanes.load(bytes);
         let (before, _) = lanes.load(prev);
         [
@@ -637,6 +672,8 @@ pub(crate) mod tests {
             lanes.common(chunk),
             lanes.escapable(chunk),
             lanes.unicode(chunk),
+            lanes.hex(chunk),
+            lanes.dee(chunk),
             lanes.utf8(before, chunk),
         ]
     }
