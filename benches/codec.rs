@@ -14,6 +14,12 @@
 //!
 //! `cargo bench --bench codec` runs every group; `CHATWIRE_BENCH_QUICK=1`
 //! shortens each measurement for a run of a few minutes.
+//!
+//! `CHATWIRE_BENCH_MIXED_EVENTS=N` sets how many events the mixed workload
+//! has (10,000 unless set), to see how the decoders' times depend on it:
+//! criterion decodes the same events over and over, and on a few thousand
+//! of them the CPU learns the branches their bytes take, which real
+//! traffic never repeats. The figures quoted are from 10,000.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -63,8 +69,12 @@ fn configure(group: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>, i
 }
 
 fn workloads() -> [(Workload, usize); 3] {
+    let mixed = std::env::var("CHATWIRE_BENCH_MIXED_EVENTS").map_or(10_000, |n| {
+        n.parse()
+            .expect("CHATWIRE_BENCH_MIXED_EVENTS: a number of events")
+    });
     [
-        (Workload::Mixed, 10_000),
+        (Workload::Mixed, mixed),
         (Workload::Typing, 50_000),
         (Workload::Signaling, 1_000),
     ]
