@@ -659,7 +659,7 @@ pub(crate) mod tests {
 
     /// Every mask the run takes of the chunk `bytes` after the chunk
     /// `prev`: quotes, backslashes, unusual bytes, control bytes, common and
-    /// all escapable bytes, `u` bytes, UTF-8 breaks.
+    /// all escapable bytes, `u` bytes, hex digits, `d` bytes, UTF-8 breaks.
     #[inline(always)]
     pub(crate) fn all_masks<L: Lanes>(lanes: &L, bytes: &[u8; 64], prev: &[u8; 64]) -> [u64; 10] {
         let (chunk, m) = lanes.load(bytes);
