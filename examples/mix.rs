@@ -12,15 +12,23 @@
 //!
 //! ```text
 //! cargo run --release --example mix -- 10000
+//! cargo run --release --example mix -- 60000 kinds
 //! ```
 //!
 //! Prints the best of 100 interleaved runs of each, and their ratios to
-//! the lines as generated.
+//! the lines as generated. With `kinds`, then the same split by event kind
+//! (messages also by what their text holds: `\u` escapes, other escapes,
+//! non-ASCII, none of those): each kind's lines as generated against its
+//! first 300 repeated to as many lines, best of 60 each, and what the gap
+//! between the two adds to an event of the whole mix.
 
 use chatwire::workload::{self, Workload};
 
 /// How many of the first lines the third layout repeats.
 const REPEATED: usize = 1_000;
+
+/// How many of each kind's first lines `kinds` repeats.
+const REPEATED_OF_KIND: usize = 300;
 
 /// Every line through `chatwire::from_slice`.
 #[inline(never)]
@@ -39,6 +47,72 @@ fn laid_out(lines: &[&[u8]], order: &[usize]) -> Vec<u8> {
         bytes.push(b'\n');
     }
     bytes
+}
+
+/// The best time of `runs` interleaved runs of each of `sets`, in ns.
+fn best_of(runs: usize, sets: &[&[&[u8]]]) -> Vec<u128> {
+    let mut best = vec![u128::MAX; sets.len()];
+    for _ in 0..runs {
+        for (b, lines) in best.iter_mut().zip(sets) {
+            let t = std::time::Instant::now();
+            std::hint::black_box(run(lines));
+            *b = (*b).min(t.elapsed().as_nanos());
+        }
+    }
+    best
+}
+
+/// The group of a line for `kinds`: its event kind, and for a message what
+/// its text holds.
+fn group(line: &[u8], kind: chatwire::EventKind) -> String {
+    if kind != chatwire::EventKind::Message {
+        return format!("{kind:?}");
+    }
+    let has = |s: &[u8]| line.windows(s.len()).any(|w| w == s);
+    let text = if has(b"\\u") {
+        "\\u escapes"
+    } else if has(b"\\") {
+        "other escapes"
+    } else if !line.is_ascii() {
+        "non-ASCII"
+    } else {
+        "plain"
+    };
+    format!("Message, {text}")
+}
+
+/// Each group's lines as generated against its first ones repeated.
+fn by_kind(lines: &[&[u8]], kinds: &[chatwire::EventKind]) {
+    let mut groups: std::collections::BTreeMap<String, Vec<&[u8]>> = Default::default();
+    for (line, &kind) in lines.iter().zip(kinds) {
+        groups.entry(group(line, kind)).or_default().push(line);
+    }
+    println!(
+        "kind                     lines  bytes  as generated  repeated    gap  gap per event of the mix"
+    );
+    for (name, lines_of_kind) in &groups {
+        // Both laid out one after another, as much memory each.
+        let order: Vec<usize> = (0..lines_of_kind.len()).collect();
+        let first: Vec<usize> = order.iter().map(|i| i % REPEATED_OF_KIND).collect();
+        let (generated, repeated) = (
+            laid_out(lines_of_kind, &order),
+            laid_out(lines_of_kind, &first),
+        );
+        let (fresh, again) = (lines_of(&generated), lines_of(&repeated));
+        let best = best_of(60, &[&fresh, &again]);
+        let per = |ns: u128| ns as f64 / fresh.len() as f64;
+        let bytes: usize = fresh.iter().map(|l| l.len()).sum();
+        let gap = per(best[0]) - per(best[1]);
+        println!(
+            "{name:24} {:6} {:6} {:10.1} ns {:6.1} ns {:6.1} {:9.1} ns",
+            fresh.len(),
+            bytes / fresh.len(),
+            per(best[0]),
+            per(best[1]),
+            gap,
+            gap * fresh.len() as f64 / lines.len() as f64,
+        );
+    }
 }
 
 /// The non-empty lines of `bytes`.
@@ -73,14 +147,7 @@ fn main() {
     assert_eq!(run(&mixed), run(&sorted));
     assert_eq!(run(&again), again.len());
 
-    let mut best = [u128::MAX; 3];
-    for _ in 0..100 {
-        for (b, lines) in best.iter_mut().zip([&mixed, &sorted, &again]) {
-            let t = std::time::Instant::now();
-            std::hint::black_box(run(lines));
-            *b = (*b).min(t.elapsed().as_nanos());
-        }
-    }
+    let best = best_of(100, &[&mixed, &sorted, &again]);
     let ms = |ns: u128| ns as f64 / 1e6;
     let ratio = |ns: u128| ns as f64 / best[0] as f64;
     println!(
@@ -96,4 +163,7 @@ fn main() {
         ms(best[2]),
         ratio(best[2]),
     );
+    if std::env::args().nth(2).as_deref() == Some("kinds") {
+        by_kind(&lines, &kinds);
+    }
 }
