@@ -5,8 +5,8 @@
 //! bytes, line by line through `chatwire::from_slice`, the lines laid out
 //! one after another in memory either way; what differs is only how often
 //! the kind changes from one event to the next, and so how well the CPU
-//! predicts the decoder's branches. The third takes as much memory, but
-//! its lines repeat, so the CPU learns the branches each one takes: what
+//! predicts the decoder's branches. The third takes about as much memory,
+//! but its lines repeat, so the CPU learns the branches each one takes: what
 //! is left is the decoder's time when no branch on the bytes is
 //! mispredicted, or nearly.
 //!
@@ -91,7 +91,8 @@ fn by_kind(lines: &[&[u8]], kinds: &[chatwire::EventKind]) {
         "kind                     lines  bytes  as generated  repeated    gap  gap per event of the mix"
     );
     for (name, lines_of_kind) in &groups {
-        // Both laid out one after another, as much memory each.
+        // Both laid out one after another, as many lines and about as much
+        // memory each.
         let order: Vec<usize> = (0..lines_of_kind.len()).collect();
         let first: Vec<usize> = order.iter().map(|i| i % REPEATED_OF_KIND).collect();
         let (generated, repeated) = (
