@@ -1411,12 +1411,12 @@ impl Core {
     /// has not ended and its structure has not broken: it waits. Otherwise
     /// it is decoded in place again, `parsed` being the bytes the last
     /// attempt covered (0 if none), but to keep the work linear however the
-    /// input is chunked, only when they have at least doubled; else (and at the end of the input, or past the size
-    /// bound, or on an error) it is scanned for its end from its start, as
-    /// any value. Either way the items, and when they come, are those of the
-    /// scan: a structure that breaks also fails to decode, at or before the
-    /// byte where it breaks, and a value that decodes cut short has not
-    /// ended.
+    /// input is chunked, only when they have at least doubled; else (and at
+    /// the end of the input, or past the size bound, or on an error) it is
+    /// scanned for its end from its start, as any value. Either way the
+    /// items, and when they come, are those of the scan: a structure that
+    /// breaks also fails to decode, at or before the byte where it breaks,
+    /// and a value that decodes cut short has not ended.
     #[inline(always)]
     fn retry<'a, S: Side>(
         &mut self,
