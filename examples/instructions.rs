@@ -5,6 +5,10 @@
 //! number of events decoded; only `decode_all` (client workloads, through
 //! `chatwire::from_slice`) and `decode_all_server` (the server workload,
 //! through `ServerEvent::from_slice`) are meant to be measured.
+//!
+//! A third argument keeps only the client events of one kind, in the order
+//! generated, to split a workload's count by kind:
+//! `... -- mixed 20000 chat_session_message`.
 
 use chatwire::ServerEvent;
 use chatwire::workload::{self, Workload};
@@ -38,9 +42,15 @@ fn main() {
         .expect("a workload: mixed, typing, signaling, envelope or server");
     let events: usize = args.next().map_or(20_000, |n| n.parse().expect("a count"));
     let bytes = workload::generate(workload, events, 2024);
+    let kind = args.next();
     let lines: Vec<&[u8]> = bytes
         .split(|&b| b == b'\n')
         .filter(|l| !l.is_empty())
+        .filter(|l| {
+            kind.as_deref().is_none_or(|kind| {
+                chatwire::from_slice(l).is_ok_and(|event| event.kind().name() == kind)
+            })
+        })
         .collect();
     let decoded = if workload == Workload::Server {
         decode_all_server(&lines)
