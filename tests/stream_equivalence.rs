@@ -11,6 +11,7 @@ use bytes::BytesMut;
 use chatwire::stream::{self, Config, Decoder, Framing, StreamError};
 use chatwire::{ClientEvent, OwnedEvent};
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 
 fn cases() -> u32 {
     let multiplier: u32 = std::env::var("CHATWIRE_PROPTEST_MULTIPLIER")
@@ -393,7 +394,16 @@ fn chunk_sizes() -> impl Strategy<Value = Vec<usize>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), max_shrink_iters: 2000, ..ProptestConfig::default() })]
+    // Saved failures live beside this file, in
+    // `stream_equivalence.proptest-regressions`, and are replayed first.
+    // (The default looks for `lib.rs` or `main.rs` above the test, finds
+    // none under `tests/`, warns, and falls back to this.)
+    #![proptest_config(ProptestConfig {
+        cases: cases(),
+        max_shrink_iters: 2000,
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn incremental_decoder_matches_slice_iterator(
