@@ -24,6 +24,56 @@ pub fn show(data: &[u8]) -> String {
     format!("b\"{}\"", data.escape_ascii())
 }
 
+/// The length of the JSON number that starts at `at` in `data`, when its
+/// exact value lies beyond the largest `f64` (a correctly rounded parse
+/// gives an infinity); `None` for any other number, or if no number starts
+/// there.
+///
+/// serde_json, without its `float_roundtrip` feature, rounds such a number
+/// its own way and accepts some of those just past `f64::MAX`
+/// (`1.79769313486231597e308`), and chatwire accepts what serde_json
+/// accepts; simd-json parses them exactly and rejects them. The
+/// `differential` target uses this to tell that one difference from any
+/// other simd-json rejection.
+pub fn overflowing_number_at(data: &[u8], at: usize) -> Option<usize> {
+    fn digits(data: &[u8], mut i: usize) -> usize {
+        while data.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        i
+    }
+    let mut i = at + usize::from(data.get(at) == Some(&b'-'));
+    let int_end = match data.get(i)? {
+        b'0' => i + 1,
+        b'1'..=b'9' => digits(data, i + 1),
+        _ => return None,
+    };
+    i = int_end;
+    if data.get(i) == Some(&b'.') {
+        let end = digits(data, i + 1);
+        if end == i + 1 {
+            return None;
+        }
+        i = end;
+    }
+    if let Some(b'e' | b'E') = data.get(i) {
+        i += 1;
+        if let Some(b'+' | b'-') = data.get(i) {
+            i += 1;
+        }
+        let end = digits(data, i);
+        if end == i {
+            return None;
+        }
+        i = end;
+    }
+    let text = std::str::from_utf8(&data[at..i]).ok()?;
+    text.parse::<f64>()
+        .ok()
+        .filter(|value| value.is_infinite())
+        .map(|_| i - at)
+}
+
 /// JSON whitespace, as serde_json and chatwire skip it.
 fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')

@@ -90,3 +90,37 @@ fn every_seed_passes_every_input_check() {
         });
     }
 }
+
+/// The `differential` target sets aside, from its simd-json check, exactly
+/// the numbers whose exact value overflows an `f64`: those serde_json may
+/// still accept by its own rounding, and simd-json rejects.
+#[test]
+fn only_numbers_past_the_largest_f64_are_set_aside_from_the_simd_json_check() {
+    let cases: [(&[u8], usize, Option<usize>); 12] = [
+        // Past f64::MAX by more than half a unit in the last place: serde_json
+        // accepts these as f64::MAX, simd-json rejects them.
+        (b"[1.79769313486231597e308]", 1, Some(23)),
+        (b"{\"a\":-1.79769313486231597e308}", 5, Some(24)),
+        (b"179769313486231597e291,", 0, Some(22)),
+        (b"1e400", 0, Some(5)),
+        (b"-2E+308 ", 0, Some(7)),
+        // The largest finite values and those that round down to them.
+        (b"1.7976931348623157e308", 0, None),
+        (b"1.797693134862315799e308", 0, None),
+        // Small, zero, or tiny: finite.
+        (b"0e99999999999", 0, None),
+        (b"1e-400", 0, None),
+        // Not a number at that offset, or not a whole one.
+        (b"\"1e400\"", 0, None),
+        (b"1.e400", 0, None),
+        (b"1e+", 0, None),
+    ];
+    for (data, at, expected) in cases {
+        assert_eq!(
+            checks::overflowing_number_at(data, at),
+            expected,
+            "{}",
+            checks::show(data)
+        );
+    }
+}
