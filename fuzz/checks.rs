@@ -43,12 +43,11 @@ pub fn overflowing_number_at(data: &[u8], at: usize) -> Option<usize> {
         i
     }
     let mut i = at + usize::from(data.get(at) == Some(&b'-'));
-    let int_end = match data.get(i)? {
+    i = match data.get(i)? {
         b'0' => i + 1,
         b'1'..=b'9' => digits(data, i + 1),
         _ => return None,
     };
-    i = int_end;
     if data.get(i) == Some(&b'.') {
         let end = digits(data, i + 1);
         if end == i + 1 {
