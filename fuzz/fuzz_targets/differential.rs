@@ -8,10 +8,10 @@
 //! JSON document that simd-json's `to_borrowed_value` accepts too, once
 //! each number whose exact value overflows an `f64` is set aside. Those
 //! simd-json rejects, while serde_json's own rounding accepts some of them
-//! (`1.79769313486231597e308`) and chatwire with it
-//! (`checks::overflowing_number_at`); each one simd-json stops at is
-//! replaced by a `0` padded with spaces, and the rest of the document is
-//! checked again. The converse does not hold (simd-json accepts any JSON
+//! (`1.79769313486231597e308`), and chatwire with it. Each one simd-json
+//! stops at (found by `checks::overflowing_number_at`) is replaced by a `0`
+//! padded with spaces, and the rest of the document is checked again. The
+//! converse does not hold (simd-json accepts any JSON
 //! value, nests deeper, and does not know what an event is).
 #![no_main]
 
