@@ -9,6 +9,10 @@
 //! A third argument keeps only the client events of one kind, in the order
 //! generated, to split a workload's count by kind:
 //! `... -- mixed 20000 chat_session_message`.
+//!
+//! `... -- line '<event>' 1000` decodes one given client event that many
+//! times instead, to see what a field, a key or a string costs: the count
+//! of one line against the count of the same line with one thing changed.
 
 use chatwire::ServerEvent;
 use chatwire::workload::{self, Workload};
@@ -35,11 +39,17 @@ fn decode_all_server(lines: &[&[u8]]) -> usize {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let workload: Workload = args
-        .next()
-        .unwrap_or_else(|| "mixed".into())
+    let first = args.next().unwrap_or_else(|| "mixed".into());
+    if first == "line" {
+        let line = args.next().expect("an event after `line`");
+        let times: usize = args.next().map_or(1_000, |n| n.parse().expect("a count"));
+        let lines = vec![line.as_bytes(); times];
+        println!("line: {} of {times} decoded", decode_all(&lines));
+        return;
+    }
+    let workload: Workload = first
         .parse()
-        .expect("a workload: mixed, typing, signaling, envelope or server");
+        .expect("a workload: mixed, typing, signaling, envelope or server, or `line`");
     let events: usize = args.next().map_or(20_000, |n| n.parse().expect("a count"));
     let bytes = workload::generate(workload, events, 2024);
     let kind = args.next();
