@@ -943,7 +943,8 @@ pub fn check<S: Strategy>(
 ) where
     S::Value: std::fmt::Debug,
 {
-    let cases = base * multiplier();
+    let multiplier = multiplier();
+    let cases = base * multiplier;
     // The budget of rejected cases (filters, `prop_assume!`) is for the whole
     // run: it grows with the cases, or a large multiplier aborts the run.
     let defaults = Config::default();
@@ -951,8 +952,8 @@ pub fn check<S: Strategy>(
         cases,
         failure_persistence: None,
         max_shrink_iters: 4096,
-        max_local_rejects: defaults.max_local_rejects * multiplier(),
-        max_global_rejects: defaults.max_global_rejects * multiplier(),
+        max_local_rejects: defaults.max_local_rejects * multiplier,
+        max_global_rejects: defaults.max_global_rejects * multiplier,
         ..defaults
     });
     let start = std::time::Instant::now();
