@@ -11,8 +11,8 @@
 //! (`1.79769313486231597e308`), and chatwire with it. Each one simd-json
 //! stops at (found by `checks::overflowing_number_at`) is replaced by a `0`
 //! padded with spaces, and the rest of the document is checked again. The
-//! converse does not hold (simd-json accepts any JSON
-//! value, nests deeper, and does not know what an event is).
+//! converse does not hold (simd-json accepts any JSON value, nests deeper,
+//! and does not know what an event is).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
