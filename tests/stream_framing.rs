@@ -112,6 +112,43 @@ fn auto_detects_each_framing() {
 }
 
 #[test]
+fn auto_reads_an_events_array_first_as_an_envelope_even_beside_an_event_key() {
+    // Rule 2 decides at `{"events":[`, before the rest of the object is
+    // seen: its `"event"` key is then reported, not silently skipped as an
+    // envelope's other members are, and the envelopes go on.
+    let input = format!(
+        "{{\"events\":[{END}],{}\n{{\"events\":[{END}]}}\n",
+        &TYPING[1..]
+    );
+    let mut events = stream::events(input.as_bytes());
+    assert_eq!(events.next().unwrap().unwrap(), ClientEvent::End);
+    let e = events.next().unwrap().unwrap_err();
+    assert_eq!(e.kind(), StreamErrorKind::EventKeyInEnvelope);
+    assert_eq!(&input[e.offset() as usize..][..8], "\"event\":");
+    assert_eq!(events.framing(), Framing::Envelope);
+    check(
+        &input,
+        Framing::Auto,
+        &["End", "EventKeyInEnvelope Envelope(0) @41 1:42", "End"],
+    );
+    check(
+        &input,
+        Framing::Envelope,
+        &["End", "EventKeyInEnvelope Envelope(0) @41 1:42", "End"],
+    );
+    // Rule 4 follows the whole first value: an `"events"` array that is
+    // not its first member, beside an `"event"` key, makes it an event.
+    let input = format!("{{\"x\":1,\"events\":[],{}\n{END}\n", &TYPING[1..]);
+    let mut events = stream::events(input.as_bytes());
+    assert_eq!(
+        events.next().unwrap().unwrap(),
+        ClientEvent::Typing { msg: None }
+    );
+    assert_eq!(events.framing(), Framing::Ndjson);
+    check(&input, Framing::Auto, &["Typing", "End"]);
+}
+
+#[test]
 fn ndjson_reports_bad_lines_and_goes_on() {
     let input = format!(
         "{TYPING}\n\

@@ -1576,10 +1576,16 @@ impl Core {
                     Ok(_) if c.pos() != e => Some((ErrorKind::TrailingCharacters, c.pos())),
                     Ok(escaped) => {
                         if task == Task::Key {
-                            let events = key_is(&buf[q..e], escaped, "events");
+                            let key = &buf[q..e];
+                            let events = key_is(key, escaped, "events");
                             self.pos = e;
                             self.state = State::AfterKey { events };
-                            return None;
+                            // An object with an `"event"` key is an event
+                            // (as `holds_events_array` decides for `Auto`).
+                            return key_is(key, escaped, "event").then(|| {
+                                let kind = StreamErrorKind::EventKeyInEnvelope;
+                                Step::Error(self.error(buf, kind, q, unit))
+                            });
                         }
                         None
                     }

@@ -31,6 +31,15 @@ pub enum StreamErrorKind {
     MissingEvents,
     /// An envelope's `"events"` value is not an array; it was skipped.
     EventsNotArray,
+    /// An envelope holds an `"event"` key, as an event does: the object was
+    /// an event, not an envelope. This happens when [`Framing::Auto`]
+    /// meets an event whose first member is an `"events"` array (it decides
+    /// on envelopes there, by its rule 2), or when an explicit envelope
+    /// framing is given events. The offset is the key's; its value was
+    /// skipped, and the envelope goes on.
+    ///
+    /// [`Framing::Auto`]: crate::stream::Framing::Auto
+    EventKeyInEnvelope,
 }
 
 impl StreamErrorKind {
@@ -67,6 +76,9 @@ impl fmt::Display for StreamErrorKind {
             StreamErrorKind::Envelope(kind) => write!(f, "invalid envelope: {kind}"),
             StreamErrorKind::MissingEvents => f.write_str("envelope without an `events` key"),
             StreamErrorKind::EventsNotArray => f.write_str("envelope `events` is not an array"),
+            StreamErrorKind::EventKeyInEnvelope => {
+                f.write_str("envelope holds an `event` key: it is an event, not an envelope")
+            }
         }
     }
 }

@@ -109,7 +109,10 @@ pub enum Framing {
     ///    line is then reported as what it is).
     /// 2. If it starts `{ "events" : [` (whitespace allowed between the
     ///    tokens, the key unescaped), it is [`Framing::Envelope`], decided
-    ///    as soon as those bytes arrive.
+    ///    as soon as those bytes arrive. (Should that object turn out to
+    ///    hold an `"event"` key, an event written with an `"events"` array
+    ///    first, the key is reported as
+    ///    [`StreamErrorKind::EventKeyInEnvelope`].)
     /// 3. Otherwise the first value is followed to its end (its structure:
     ///    strings and brackets). If it cannot be (the input ends, the
     ///    structure breaks, or it is longer than the size limit), the stream
