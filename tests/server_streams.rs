@@ -2,8 +2,9 @@
 //! every server event, and over NDJSON and envelope streams of random
 //! server events (any spelling, a few bad ones among them) the slice
 //! iterator and the incremental decoder, fed random chunks down to one
-//! byte, yield the same events and errors. `PROPTEST_CASES` overrides the
-//! case count.
+//! byte, yield the same events and errors. `CHATWIRE_PROPTEST_MULTIPLIER`
+//! multiplies the case count (256), as in the other equivalence suites;
+//! `PROPTEST_CASES` sets it.
 #![cfg(feature = "alloc")]
 
 #[allow(dead_code)]
@@ -19,7 +20,7 @@ fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(256)
+        .unwrap_or(256 * strategies::multiplier())
 }
 
 /// One item of a stream, by value: an event's canonical bytes and kind, or
@@ -30,13 +31,33 @@ enum Item {
     Error(StreamError),
 }
 
+fn item(item: Result<ServerEvent<'_>, StreamError>) -> Item {
+    match item {
+        Ok(event) => Item::Event(event.to_vec(), event.kind()),
+        Err(e) => Item::Error(e),
+    }
+}
+
 fn from_slice(input: &[u8], framing: Framing) -> Vec<Item> {
     Events::<Server>::with(input, framing, Config::new())
-        .map(|item| match item {
-            Ok(event) => Item::Event(event.to_vec(), event.kind()),
-            Err(e) => Item::Error(e),
-        })
+        .map(item)
         .collect()
+}
+
+/// Whether `input` starts `{ "events" : [` (whitespace skipped), where
+/// [`Framing::Auto`] decides on envelopes at once (its rule 2).
+fn opens_envelope(input: &[u8]) -> bool {
+    let mut rest = input;
+    for token in [&b"{"[..], b"\"events\"", b":", b"["] {
+        while let [b' ' | b'\t' | b'\n' | b'\r', after @ ..] = rest {
+            rest = after;
+        }
+        match rest.strip_prefix(token) {
+            Some(after) => rest = after,
+            None => return false,
+        }
+    }
+    true
 }
 
 fn owned(item: Result<OwnedEvent<Server>, StreamError>) -> Item {
@@ -159,18 +180,40 @@ proptest! {
             .iter()
             .map(|p| ServerEvent::from_slice(p).ok().map(|e| e.to_vec()))
             .collect();
-        for framing in [written, if auto { Framing::Auto } else { written }] {
-            let whole = from_slice(&input, framing);
-            let got: Vec<Option<Vec<u8>>> = whole
-                .iter()
-                .map(|item| match item {
-                    Item::Event(bytes, _) => Some(bytes.clone()),
-                    Item::Error(_) => None,
-                })
-                .collect();
-            prop_assert_eq!(&got, &expected, "input {:?}", String::from_utf8_lossy(&input));
-            let chunked = incremental(&input, framing, &sizes);
-            prop_assert_eq!(&chunked, &whole, "input {:?}", String::from_utf8_lossy(&input));
+        let whole = from_slice(&input, written);
+        let got: Vec<Option<Vec<u8>>> = whole
+            .iter()
+            .map(|item| match item {
+                Item::Event(bytes, _) => Some(bytes.clone()),
+                Item::Error(_) => None,
+            })
+            .collect();
+        prop_assert_eq!(&got, &expected, "input {:?}", String::from_utf8_lossy(&input));
+        let chunked = incremental(&input, written, &sizes);
+        prop_assert_eq!(&chunked, &whole, "input {:?}", String::from_utf8_lossy(&input));
+        if auto {
+            // `Auto` detects the framing written, except where its rule 2
+            // applies: an NDJSON stream whose first event starts with an
+            // `"events"` array is read as envelopes. Either way it yields
+            // what the framing it detected yields, whole or in chunks.
+            let mut events = Events::<Server>::with(&input, Framing::Auto, Config::new());
+            let detected_whole: Vec<Item> = events.by_ref().map(item).collect();
+            let detected = events.framing();
+            if !input.is_empty() {
+                let misread = written == Framing::Ndjson && opens_envelope(&input);
+                let want = if misread { Framing::Envelope } else { written };
+                prop_assert_eq!(detected, want, "input {:?}", String::from_utf8_lossy(&input));
+                // The first event's own `"event"` key is then reported.
+                let reported = detected_whole.iter().any(|item| {
+                    matches!(item, Item::Error(e) if e.kind() == StreamErrorKind::EventKeyInEnvelope)
+                });
+                prop_assert_eq!(reported, misread, "input {:?}", String::from_utf8_lossy(&input));
+            }
+            if detected != Framing::Auto {
+                prop_assert_eq!(&detected_whole, &from_slice(&input, detected));
+            }
+            let chunked = incremental(&input, Framing::Auto, &sizes);
+            prop_assert_eq!(&chunked, &detected_whole, "input {:?}", String::from_utf8_lossy(&input));
         }
     }
 
