@@ -136,6 +136,16 @@ fn auto_reads_an_events_array_first_as_an_envelope_even_beside_an_event_key() {
         Framing::Envelope,
         &["End", "EventKeyInEnvelope Envelope(0) @41 1:42", "End"],
     );
+    // Read as envelopes, the NDJSON lines after it are one error each.
+    let input = format!("{{\"events\":[],{}\n{END}\n", &TYPING[1..]);
+    check(
+        &input,
+        Framing::Auto,
+        &[
+            "EventKeyInEnvelope Envelope(0) @13 1:14",
+            "EventKeyInEnvelope Envelope(1) @45 2:2",
+        ],
+    );
     // Rule 4 follows the whole first value: an `"events"` array that is
     // not its first member, beside an `"event"` key, makes it an event.
     let input = format!("{{\"x\":1,\"events\":[],{}\n{END}\n", &TYPING[1..]);

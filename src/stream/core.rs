@@ -278,6 +278,9 @@ pub(crate) struct Core {
     envelopes: u64,
     elements: u64,
     values: u64,
+    /// Whether the current envelope has had its `"events"` key, or an
+    /// `"event"` key reported: either way no `MissingEvents` at its end,
+    /// so that an event misread as an envelope is one error, not two.
     saw_events: bool,
     tail: Tail,
     /// For the incremental decoder: the buffer's length at the last call,
@@ -1582,10 +1585,12 @@ impl Core {
                             self.state = State::AfterKey { events };
                             // An object with an `"event"` key is an event
                             // (as `holds_events_array` decides for `Auto`).
-                            return key_is(key, escaped, "event").then(|| {
-                                let kind = StreamErrorKind::EventKeyInEnvelope;
-                                Step::Error(self.error(buf, kind, q, unit))
-                            });
+                            if !key_is(key, escaped, "event") {
+                                return None;
+                            }
+                            self.saw_events = true;
+                            let kind = StreamErrorKind::EventKeyInEnvelope;
+                            return Some(Step::Error(self.error(buf, kind, q, unit)));
                         }
                         None
                     }

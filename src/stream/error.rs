@@ -27,7 +27,8 @@ pub enum StreamErrorKind {
     /// followed (an invalid member value or key, a trailing comma), so the
     /// envelope goes on.
     Envelope(ErrorKind),
-    /// An envelope has no `"events"` key.
+    /// An envelope has no `"events"` key (nor an `"event"` key, which is
+    /// [`StreamErrorKind::EventKeyInEnvelope`]).
     MissingEvents,
     /// An envelope's `"events"` value is not an array; it was skipped.
     EventsNotArray,
@@ -36,7 +37,8 @@ pub enum StreamErrorKind {
     /// meets an event whose first member is an `"events"` array (it decides
     /// on envelopes there, by its rule 2), or when an explicit envelope
     /// framing is given events. The offset is the key's; its value was
-    /// skipped, and the envelope goes on.
+    /// skipped, and the envelope goes on. An object so reported is not
+    /// also reported as [`StreamErrorKind::MissingEvents`].
     ///
     /// [`Framing::Auto`]: crate::stream::Framing::Auto
     EventKeyInEnvelope,
