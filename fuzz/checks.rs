@@ -786,7 +786,41 @@ fn check_stream_side<S: Side>(
             .expect("a written event decodes");
         assert_eq!(&written(&event.event()), item, "{side}");
     }
+    if framing == Framing::Ndjson {
+        check_ndjson_lines::<S>(stream, config, &slice);
+    }
     slice
+}
+
+/// NDJSON loses no line: each line that is not blank is one item, and a
+/// line within the size limit that holds one event is that event.
+fn check_ndjson_lines<S: Side>(stream: &[u8], config: Config, slice: &StreamItems) {
+    let side = core::any::type_name::<S>();
+    let lines: Vec<&[u8]> = stream
+        .split(|&b| b == b'\n')
+        .filter(|line| !line.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')))
+        .collect();
+    assert_eq!(
+        slice.len(),
+        lines.len(),
+        "{side}: NDJSON yields {} items for {} lines of {}",
+        slice.len(),
+        lines.len(),
+        show(stream)
+    );
+    for (line, item) in lines.iter().zip(slice) {
+        if line.len() > config.event_limit() {
+            continue;
+        }
+        if let Ok(event) = OwnedEvent::<S>::from_bytes(Bytes::copy_from_slice(line)) {
+            assert_eq!(
+                item.as_ref().ok(),
+                Some(&written(&event.event())),
+                "{side}: the NDJSON line {} is not its event",
+                show(line)
+            );
+        }
+    }
 }
 
 /// Whether `event` is unknown or its kind has a field the writer keeps as it
