@@ -17,7 +17,9 @@ use chatwire::{
     BufferTooSmall, Client, ClientEvent, Error, ErrorKind, History, HistoryEvent, Id, IdValue,
     OwnedEvent, Raw, Server, ServerEvent, Side, Status, Text, ValueKind,
 };
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// Bytes as an escaped byte-string literal, for failure messages.
 pub fn show(data: &[u8]) -> String {
@@ -679,7 +681,9 @@ pub fn stream_borrowed_items<S: Side>(
 ///
 /// The stream API is checked for each side: the client's events, the
 /// server's, and a history of both (whose events must also be what their
-/// direction's own decoder reads from their written bytes).
+/// direction's own decoder reads from their written bytes). Read as NDJSON
+/// or as envelopes (asked for, or detected), it must also lose nothing: one
+/// item per line or element, each good one its event.
 ///
 /// Input layout: the first byte's low four bits say how many chunk lengths
 /// follow (one byte each, a length of `b % 64 + 1`, cycled), bits 4 and 5
@@ -748,8 +752,9 @@ pub fn check_stream(data: &[u8]) {
 /// The stream API over `stream` reading side `S`: the incremental decoder
 /// over the given chunks, its events owned or borrowed (and owned byte by
 /// byte, for short streams), yields what
-/// the slice iterator yields, and each event written decodes alone to
-/// itself. Returns the slice iterator's items.
+/// the slice iterator yields, each event written decodes alone to itself,
+/// and NDJSON and envelopes lose nothing. Returns the slice iterator's
+/// items.
 fn check_stream_side<S: Side>(
     stream: &[u8],
     framing: Framing,
@@ -786,10 +791,104 @@ fn check_stream_side<S: Side>(
             .expect("a written event decodes");
         assert_eq!(&written(&event.event()), item, "{side}");
     }
-    if framing == Framing::Ndjson {
-        check_ndjson_lines::<S>(stream, config, &slice);
+    match detected::<S>(stream, framing, config) {
+        Framing::Ndjson => check_ndjson_lines::<S>(stream, config, &slice),
+        Framing::Envelope => check_envelope_elements::<S>(stream, config, &slice),
+        _ => {}
     }
     slice
+}
+
+/// Envelopes lose no element: when serde_json reads `stream` as objects
+/// back to back, each with one `"events"` array and no `"event"` key
+/// (envelopes about which the framing has nothing to report), each element
+/// is one item, and an element within the size limit that holds one event
+/// is that event.
+fn check_envelope_elements<S: Side>(stream: &[u8], config: Config, slice: &StreamItems) {
+    let side = core::any::type_name::<S>();
+    let mut elements = Vec::new();
+    for envelope in serde_json::Deserializer::from_slice(stream).into_iter::<Envelope<'_>>() {
+        match envelope {
+            Ok(Envelope {
+                elements: Some(found),
+                plain: true,
+            }) => elements.extend(found),
+            _ => return,
+        }
+    }
+    assert_eq!(
+        slice.len(),
+        elements.len(),
+        "{side}: envelopes yield {} items for {} elements of {}",
+        slice.len(),
+        elements.len(),
+        show(stream)
+    );
+    for (element, item) in elements.iter().zip(slice) {
+        let bytes = element.get().as_bytes();
+        if bytes.len() > config.event_limit() {
+            continue;
+        }
+        if let Ok(event) = OwnedEvent::<S>::from_bytes(Bytes::copy_from_slice(bytes)) {
+            assert_eq!(
+                item.as_ref().ok(),
+                Some(&written(&event.event())),
+                "{side}: the envelope element {} is not its event",
+                show(bytes)
+            );
+        }
+    }
+}
+
+/// An envelope as serde_json reads it: its `"events"` array's elements, and
+/// whether it has exactly one such array and no `"event"` key.
+struct Envelope<'a> {
+    elements: Option<Vec<&'a RawValue>>,
+    plain: bool,
+}
+
+impl<'de> Deserialize<'de> for Envelope<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Members;
+        impl<'de> Visitor<'de> for Members {
+            type Value = Envelope<'de>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an envelope")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope<'de>, A::Error> {
+                let mut envelope = Envelope {
+                    elements: None,
+                    plain: true,
+                };
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "events" => {
+                            let value: &'de RawValue = map.next_value()?;
+                            let array = serde_json::from_str::<Vec<&'de RawValue>>(value.get());
+                            envelope.plain &= envelope.elements.is_none() && array.is_ok();
+                            envelope.elements = array.ok();
+                        }
+                        key => {
+                            envelope.plain &= key != "event";
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(envelope)
+            }
+        }
+        deserializer.deserialize_map(Members)
+    }
+}
+
+/// The framing the slice iterator reads `stream` in: `framing`, or the one
+/// [`Framing::Auto`] detects.
+fn detected<S: Side>(stream: &[u8], framing: Framing, config: Config) -> Framing {
+    let mut events = Events::<S>::with(stream, framing, config);
+    events.by_ref().take(item_cap(stream.len())).for_each(drop);
+    events.framing()
 }
 
 /// NDJSON loses no line: each line that is not blank is one item, and a
