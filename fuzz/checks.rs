@@ -805,7 +805,6 @@ fn check_stream_side<S: Side>(
 /// is one item, and an element within the size limit that holds one event
 /// is that event.
 fn check_envelope_elements<S: Side>(stream: &[u8], config: Config, slice: &StreamItems) {
-    let side = core::any::type_name::<S>();
     let mut elements = Vec::new();
     for envelope in serde_json::Deserializer::from_slice(stream).into_iter::<Envelope<'_>>() {
         match envelope {
@@ -816,28 +815,8 @@ fn check_envelope_elements<S: Side>(stream: &[u8], config: Config, slice: &Strea
             _ => return,
         }
     }
-    assert_eq!(
-        slice.len(),
-        elements.len(),
-        "{side}: envelopes yield {} items for {} elements of {}",
-        slice.len(),
-        elements.len(),
-        show(stream)
-    );
-    for (element, item) in elements.iter().zip(slice) {
-        let bytes = element.get().as_bytes();
-        if bytes.len() > config.event_limit() {
-            continue;
-        }
-        if let Ok(event) = OwnedEvent::<S>::from_bytes(Bytes::copy_from_slice(bytes)) {
-            assert_eq!(
-                item.as_ref().ok(),
-                Some(&written(&event.event())),
-                "{side}: the envelope element {} is not its event",
-                show(bytes)
-            );
-        }
-    }
+    let elements: Vec<&[u8]> = elements.iter().map(|e| e.get().as_bytes()).collect();
+    check_units::<S>("envelope element", &elements, stream, config, slice);
 }
 
 /// An envelope as serde_json reads it: its `"events"` array's elements, and
@@ -894,29 +873,42 @@ fn detected<S: Side>(stream: &[u8], framing: Framing, config: Config) -> Framing
 /// NDJSON loses no line: each line that is not blank is one item, and a
 /// line within the size limit that holds one event is that event.
 fn check_ndjson_lines<S: Side>(stream: &[u8], config: Config, slice: &StreamItems) {
-    let side = core::any::type_name::<S>();
     let lines: Vec<&[u8]> = stream
         .split(|&b| b == b'\n')
         .filter(|line| !line.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')))
         .collect();
+    check_units::<S>("NDJSON line", &lines, stream, config, slice);
+}
+
+/// The items of a stream read unit by unit (`units`, each a line or an
+/// element, `what` says which): one item per unit, and a unit within the
+/// size limit that holds one event is that event.
+fn check_units<S: Side>(
+    what: &str,
+    units: &[&[u8]],
+    stream: &[u8],
+    config: Config,
+    slice: &StreamItems,
+) {
+    let side = core::any::type_name::<S>();
     assert_eq!(
         slice.len(),
-        lines.len(),
-        "{side}: NDJSON yields {} items for {} lines of {}",
+        units.len(),
+        "{side}: {} items for {} units ({what}s) of {}",
         slice.len(),
-        lines.len(),
+        units.len(),
         show(stream)
     );
-    for (line, item) in lines.iter().zip(slice) {
-        if line.len() > config.event_limit() {
+    for (unit, item) in units.iter().zip(slice) {
+        if unit.len() > config.event_limit() {
             continue;
         }
-        if let Ok(event) = OwnedEvent::<S>::from_bytes(Bytes::copy_from_slice(line)) {
+        if let Ok(event) = OwnedEvent::<S>::from_bytes(Bytes::copy_from_slice(unit)) {
             assert_eq!(
                 item.as_ref().ok(),
                 Some(&written(&event.event())),
-                "{side}: the NDJSON line {} is not its event",
-                show(line)
+                "{side}: the {what} {} is not its event",
+                show(unit)
             );
         }
     }
