@@ -805,6 +805,12 @@ fn check_stream_side<S: Side>(
 /// is one item, and an element within the size limit that holds one event
 /// is that event.
 fn check_envelope_elements<S: Side>(stream: &[u8], config: Config, slice: &StreamItems) {
+    // An element nested deeper than the framing's limit (128 levels, the
+    // envelope's own two aside) counts as broken structure: the stream
+    // resynchronises, as documented, and elements are lost.
+    if nesting(stream) > 2 + 128 {
+        return;
+    }
     let mut elements = Vec::new();
     for envelope in serde_json::Deserializer::from_slice(stream).into_iter::<Envelope<'_>>() {
         match envelope {
@@ -817,6 +823,32 @@ fn check_envelope_elements<S: Side>(stream: &[u8], config: Config, slice: &Strea
     }
     let elements: Vec<&[u8]> = elements.iter().map(|e| e.get().as_bytes()).collect();
     check_units::<S>("envelope element", &elements, stream, config, slice);
+}
+
+/// The deepest nesting of brackets outside strings in `bytes`.
+fn nesting(bytes: &[u8]) -> usize {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0, false, false);
+    for &b in bytes {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// An envelope as serde_json reads it: its `"events"` array's elements, and
