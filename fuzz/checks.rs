@@ -682,8 +682,9 @@ pub fn stream_borrowed_items<S: Side>(
 /// The stream API is checked for each side: the client's events, the
 /// server's, and a history of both (whose events must also be what their
 /// direction's own decoder reads from their written bytes). Read as NDJSON
-/// or as envelopes (asked for, or detected), it must also lose nothing: one
-/// item per line or element, each good one its event.
+/// as envelopes or as values back to back (asked for, or detected), it
+/// must also lose nothing: one item per line, element or value, each good
+/// one its event.
 ///
 /// Input layout: the first byte's low four bits say how many chunk lengths
 /// follow (one byte each, a length of `b % 64 + 1`, cycled), bits 4 and 5
@@ -753,8 +754,7 @@ pub fn check_stream(data: &[u8]) {
 /// over the given chunks, its events owned or borrowed (and owned byte by
 /// byte, for short streams), yields what
 /// the slice iterator yields, each event written decodes alone to itself,
-/// and NDJSON and envelopes lose nothing. Returns the slice iterator's
-/// items.
+/// and no framing loses a unit. Returns the slice iterator's items.
 fn check_stream_side<S: Side>(
     stream: &[u8],
     framing: Framing,
@@ -794,6 +794,7 @@ fn check_stream_side<S: Side>(
     match detected::<S>(stream, framing, config) {
         Framing::Ndjson => check_ndjson_lines::<S>(stream, config, &slice),
         Framing::Envelope => check_envelope_elements::<S>(stream, config, &slice),
+        Framing::Concatenated => check_concatenated_values::<S>(stream, config, &slice),
         _ => {}
     }
     slice
@@ -823,6 +824,24 @@ fn check_envelope_elements<S: Side>(stream: &[u8], config: Config, slice: &Strea
     }
     let elements: Vec<&[u8]> = elements.iter().map(|e| e.get().as_bytes()).collect();
     check_units::<S>("envelope element", &elements, stream, config, slice);
+}
+
+/// Values back to back lose none: when serde_json reads `stream` as
+/// objects back to back, each is one item, and one within the size limit
+/// that holds an event is that event.
+fn check_concatenated_values<S: Side>(stream: &[u8], config: Config, slice: &StreamItems) {
+    // Past the framing's depth limit, as for envelopes.
+    if nesting(stream) > 128 {
+        return;
+    }
+    let mut values = Vec::new();
+    for value in serde_json::Deserializer::from_slice(stream).into_iter::<&RawValue>() {
+        match value {
+            Ok(value) if value.get().starts_with('{') => values.push(value.get().as_bytes()),
+            _ => return,
+        }
+    }
+    check_units::<S>("value", &values, stream, config, slice);
 }
 
 /// The deepest nesting of brackets outside strings in `bytes`.

@@ -2,9 +2,9 @@
 //! chunks: `chatwire::parse` re-run from each event's start as bytes
 //! arrive, and the stream API's incremental decoder against its slice
 //! iterator, in the framing the input picks, for each side (client events,
-//! server events, a history of both); and NDJSON and envelopes lose no
-//! line or element. See `check_stream` in `fuzz/checks.rs` for the input
-//! layout.
+//! server events, a history of both); and no framing loses a line, an
+//! element or a value. See `check_stream` in `fuzz/checks.rs` for the
+//! input layout.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
