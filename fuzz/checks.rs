@@ -681,7 +681,7 @@ pub fn stream_borrowed_items<S: Side>(
 ///
 /// The stream API is checked for each side: the client's events, the
 /// server's, and a history of both (whose events must also be what their
-/// direction's own decoder reads from their written bytes). Read as NDJSON
+/// direction's own decoder reads from their written bytes). Read as NDJSON,
 /// as envelopes or as values back to back (asked for, or detected), it
 /// must also lose nothing: one item per line, element or value, each good
 /// one its event.
@@ -916,6 +916,9 @@ impl<'de> Deserialize<'de> for Envelope<'de> {
 /// The framing the slice iterator reads `stream` in: `framing`, or the one
 /// [`Framing::Auto`] detects.
 fn detected<S: Side>(stream: &[u8], framing: Framing, config: Config) -> Framing {
+    if framing != Framing::Auto {
+        return framing;
+    }
     let mut events = Events::<S>::with(stream, framing, config);
     events.by_ref().take(item_cap(stream.len())).for_each(drop);
     events.framing()
@@ -931,9 +934,9 @@ fn check_ndjson_lines<S: Side>(stream: &[u8], config: Config, slice: &StreamItem
     check_units::<S>("NDJSON line", &lines, stream, config, slice);
 }
 
-/// The items of a stream read unit by unit (`units`, each a line or an
-/// element, `what` says which): one item per unit, and a unit within the
-/// size limit that holds one event is that event.
+/// The items of a stream read unit by unit (`units`, each a line, an
+/// element or a value, `what` says which): one item per unit, and a unit
+/// within the size limit that holds one event is that event.
 fn check_units<S: Side>(
     what: &str,
     units: &[&[u8]],
